@@ -1,0 +1,1 @@
+//! kubepath-collectors: turn inputs into an engine `Snapshot`.

@@ -1,0 +1,239 @@
+//! Lookups over a snapshot, built once and shared by every technique module.
+//!
+//! The index also decides which workloads are graph nodes: a Pod owned by a controller that
+//! is also in the snapshot is folded into that controller, and replicas of one controller
+//! are one node, so that chains are not listed once per replica.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::aws::AwsIndex;
+use crate::graph::id;
+use crate::rbac::Rbac;
+use crate::snapshot::{
+    Namespace, Secret, Service, ServiceAccount, Snapshot, Warning, Workload, WorkloadKind,
+};
+
+/// One workload node: a controller (with its template) or a bare Pod, and every Pod folded
+/// into it.
+#[derive(Debug, Clone)]
+pub struct WorkloadNode<'a> {
+    pub id: String,
+    pub namespace: &'a str,
+    pub kind: &'a str,
+    pub name: &'a str,
+    /// The object whose pod spec stands for the node (the controller's template, or a Pod).
+    pub spec: &'a Workload,
+    /// Pods of this workload present in the snapshot (for placement: `spec.nodeName`).
+    pub pods: Vec<&'a Workload>,
+}
+
+impl WorkloadNode<'_> {
+    /// `Kind/namespace/name` of the object, for evidence.
+    pub fn object(&self) -> String {
+        format!(
+            "{}/{}/{}",
+            self.spec.kind().as_str(),
+            self.namespace,
+            self.spec.meta.name
+        )
+    }
+
+    /// The node ids the workload's pods run on: the `nodeName`s when known, else `node:*`.
+    pub fn node_ids(&self) -> Vec<String> {
+        let mut names: BTreeSet<&str> = BTreeSet::new();
+        for p in std::iter::once(self.spec).chain(self.pods.iter().copied()) {
+            if let Some(n) = p.pod_spec.node_name.as_deref().filter(|n| !n.is_empty()) {
+                names.insert(n);
+            }
+        }
+        let mut unplaced = self.spec.kind() != WorkloadKind::Pod
+            || self
+                .spec
+                .pod_spec
+                .node_name
+                .as_deref()
+                .unwrap_or("")
+                .is_empty();
+        if !self.pods.is_empty() && self.pods.iter().all(|p| p.pod_spec.node_name.is_some()) {
+            unplaced = false;
+        }
+        let mut out: Vec<String> = names.into_iter().map(id::node).collect();
+        if unplaced || out.is_empty() {
+            out.push(id::ANY_NODE.to_string());
+        }
+        out
+    }
+}
+
+pub struct Index<'a> {
+    pub snapshot: &'a Snapshot,
+    pub workloads: Vec<WorkloadNode<'a>>,
+    pub workloads_by_ns: BTreeMap<&'a str, Vec<usize>>,
+    pub service_accounts: HashMap<(&'a str, &'a str), &'a ServiceAccount>,
+    pub services_by_ns: BTreeMap<&'a str, Vec<&'a Service>>,
+    pub secrets_by_ns: BTreeMap<&'a str, Vec<&'a Secret>>,
+    pub namespace_objects: HashMap<&'a str, &'a Namespace>,
+    /// Every namespace any object lives in or any Namespace object names, sorted.
+    pub namespaces: BTreeSet<&'a str>,
+    pub rbac: Rbac<'a>,
+    pub aws: AwsIndex<'a>,
+    /// Problems the engine found in the snapshot (the collectors' warnings are separate).
+    pub warnings: Vec<Warning>,
+}
+
+impl<'a> Index<'a> {
+    pub fn new(snapshot: &'a Snapshot) -> Self {
+        let mut warnings = Vec::new();
+        let workloads = group_workloads(&snapshot.workloads);
+        let mut workloads_by_ns: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, w) in workloads.iter().enumerate() {
+            workloads_by_ns.entry(w.namespace).or_default().push(i);
+        }
+        let service_accounts = snapshot
+            .service_accounts
+            .iter()
+            .map(|sa| ((sa.metadata.ns(), sa.metadata.name.as_str()), sa))
+            .collect();
+        let mut services_by_ns: BTreeMap<&str, Vec<&Service>> = BTreeMap::new();
+        for s in &snapshot.services {
+            services_by_ns.entry(s.metadata.ns()).or_default().push(s);
+        }
+        let mut secrets_by_ns: BTreeMap<&str, Vec<&Secret>> = BTreeMap::new();
+        for s in &snapshot.secrets {
+            secrets_by_ns.entry(s.metadata.ns()).or_default().push(s);
+        }
+        let namespace_objects: HashMap<&str, &Namespace> = snapshot
+            .namespaces
+            .iter()
+            .map(|n| (n.metadata.name.as_str(), n))
+            .collect();
+        let mut namespaces: BTreeSet<&str> = namespace_objects.keys().copied().collect();
+        namespaces.extend(workloads_by_ns.keys().copied());
+        namespaces.extend(services_by_ns.keys().copied());
+        namespaces.extend(secrets_by_ns.keys().copied());
+        namespaces.extend(snapshot.service_accounts.iter().map(|s| s.metadata.ns()));
+        namespaces.extend(
+            snapshot
+                .bindings
+                .iter()
+                .filter(|b| !b.cluster)
+                .map(|b| b.metadata.ns()),
+        );
+        let rbac = Rbac::new(snapshot, &mut warnings);
+        let aws = AwsIndex::new(snapshot, &mut warnings);
+        Index {
+            snapshot,
+            workloads,
+            workloads_by_ns,
+            service_accounts,
+            services_by_ns,
+            secrets_by_ns,
+            namespace_objects,
+            namespaces,
+            rbac,
+            aws,
+            warnings,
+        }
+    }
+
+    pub fn service_account(&self, ns: &str, name: &str) -> Option<&'a ServiceAccount> {
+        self.service_accounts.get(&(ns, name)).copied()
+    }
+
+    /// Service accounts that exist in a namespace: those in the snapshot, plus `default`,
+    /// which the API server creates in every namespace.
+    pub fn service_accounts_in(&self, ns: &str) -> Vec<&str> {
+        let mut names: BTreeSet<&str> = self
+            .snapshot
+            .service_accounts
+            .iter()
+            .filter(|s| s.metadata.ns() == ns)
+            .map(|s| s.metadata.name.as_str())
+            .collect();
+        names.insert("default");
+        names.into_iter().collect()
+    }
+
+    pub fn workloads_in(&self, ns: &str) -> impl Iterator<Item = &WorkloadNode<'a>> {
+        self.workloads_by_ns
+            .get(ns)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.workloads[i])
+    }
+}
+
+/// Fold Pods into their controllers and controllers into theirs, and merge replicas.
+fn group_workloads(all: &[Workload]) -> Vec<WorkloadNode<'_>> {
+    let present: HashMap<(&str, &str, &str), &Workload> = all
+        .iter()
+        .map(|w| ((w.meta.ns(), w.kind().as_str(), w.meta.name.as_str()), w))
+        .collect();
+    let mut nodes: BTreeMap<(&str, &str, &str), WorkloadNode<'_>> = BTreeMap::new();
+    for w in all {
+        let ns = w.meta.ns();
+        let (kind, name) = top_owner(w, &present);
+        let is_self = kind == w.kind().as_str() && name == w.meta.name;
+        let node = nodes
+            .entry((ns, kind, name))
+            .or_insert_with(|| WorkloadNode {
+                id: id::workload(ns, kind, name),
+                namespace: ns,
+                kind,
+                name,
+                spec: w,
+                pods: Vec::new(),
+            });
+        // The controller's own template is a better representative than one of its Pods.
+        if is_self || (node.spec.kind() == WorkloadKind::Pod && w.kind() != WorkloadKind::Pod) {
+            node.spec = w;
+        }
+        if w.kind() == WorkloadKind::Pod && !is_self {
+            node.pods.push(w);
+        }
+    }
+    nodes.into_values().collect()
+}
+
+/// The (kind, name) of the workload node an object belongs to: its top-most controller in
+/// the snapshot; else the controller named in `ownerReferences` (so replicas of an absent
+/// ReplicaSet are one node); else the object itself. A ReplicaSet made by a Deployment is
+/// also recognised by name, as the Deployment controller names it `DEPLOYMENT-HASH` and the
+/// Pods carry the `pod-template-hash` label.
+fn top_owner<'a>(
+    w: &'a Workload,
+    present: &HashMap<(&str, &str, &str), &'a Workload>,
+) -> (&'a str, &'a str) {
+    let ns = w.meta.ns();
+    let hash = w.meta.labels.get("pod-template-hash");
+    let mut cur = w;
+    // Ownership is at most Pod -> ReplicaSet -> Deployment or Pod -> Job -> CronJob; the
+    // bound also stops ownership cycles in hostile input.
+    for _ in 0..4 {
+        let Some(o) = cur
+            .meta
+            .controller()
+            .filter(|o| WorkloadKind::from_kind(&o.kind).is_some() && !o.name.is_empty())
+        else {
+            break;
+        };
+        if let Some(&owner) = present.get(&(ns, o.kind.as_str(), o.name.as_str())) {
+            cur = owner;
+            continue;
+        }
+        if o.kind == "ReplicaSet" {
+            let hash = hash.or(cur.meta.labels.get("pod-template-hash"));
+            if let Some(dep) = hash
+                .and_then(|h| o.name.strip_suffix(h.as_str()))
+                .and_then(|s| s.strip_suffix('-'))
+            {
+                if let Some(&d) = present.get(&(ns, "Deployment", dep)) {
+                    cur = d;
+                    continue;
+                }
+            }
+        }
+        return (o.kind.as_str(), o.name.as_str());
+    }
+    (cur.kind().as_str(), cur.meta.name.as_str())
+}

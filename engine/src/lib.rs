@@ -1,0 +1,34 @@
+//! kubepath-engine: the analysis core of kubepath.
+//!
+//! Input is a [`Snapshot`] value; output is an [`Analysis`] value. This crate does no I/O,
+//! has no async runtime and knows nothing of the command line (see ARCHITECTURE.md).
+
+pub mod aws;
+pub mod graph;
+pub mod index;
+pub mod labels;
+pub mod rbac;
+pub mod search;
+pub mod snapshot;
+pub mod techniques;
+
+pub use graph::{AttackGraph, Edge, Evidence, Node, NodeKind};
+pub use index::Index;
+pub use search::{Analysis, Chain, Options, Severity, Step, analyze};
+pub use snapshot::{Snapshot, Source, Warning};
+pub use techniques::{CATALOG, Technique};
+
+/// Build the attack graph of a snapshot: every step of every technique whose preconditions
+/// hold, on a path or not. Also returns the engine's own warnings about the snapshot.
+pub fn build_graph(snapshot: &Snapshot) -> (AttackGraph, Vec<Warning>) {
+    let ix = Index::new(snapshot);
+    let mut g = AttackGraph::new();
+    g.node(graph::id::INTERNET);
+    techniques::exposure::edges(&ix, &mut g);
+    techniques::identity::edges(&ix, &mut g);
+    techniques::escape::edges(&ix, &mut g);
+    techniques::node::edges(&ix, &mut g);
+    techniques::rbac::edges(&ix, &mut g);
+    techniques::aws::edges(&ix, &mut g);
+    (g, ix.warnings)
+}

@@ -1,0 +1,430 @@
+//! Path search and ranking.
+//!
+//! A chain's score is impact(target) x the product of its steps' likelihoods (DESIGN.md).
+//! The best chain within a hop budget is found by dynamic programming over hop layers
+//! (a max-product Bellman-Ford bounded by `max_hops`): O(max_hops x edges) per target, never
+//! an enumeration of paths. Chains are made distinct by their entry workload: for every
+//! workload the internet can compromise and every sink, the best chain through that entry is
+//! kept, so the top N are N different ways in, not N variants of one.
+
+use std::collections::BTreeMap;
+
+use petgraph::Direction;
+use petgraph::graph::{EdgeIndex, NodeIndex};
+use petgraph::visit::EdgeRef;
+use serde::Serialize;
+
+use crate::graph::{AttackGraph, Evidence, NodeKind, id};
+use crate::snapshot::{Snapshot, Warning};
+
+/// Search settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// Longest chain, in steps.
+    pub max_hops: usize,
+    /// How many chains to return (all of them are counted in the summary).
+    pub top: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            max_hops: 8,
+            top: 10,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    /// Severity bands of a chain score (documented in README.md).
+    pub fn of_score(score: f64) -> Severity {
+        if score >= 0.4 {
+            Severity::Critical
+        } else if score >= 0.2 {
+            Severity::High
+        } else if score >= 0.05 {
+            Severity::Medium
+        } else {
+            Severity::Low
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        Some(match s {
+            "low" => Severity::Low,
+            "medium" => Severity::Medium,
+            "high" => Severity::High,
+            "critical" => Severity::Critical,
+            _ => return None,
+        })
+    }
+}
+
+/// One step of a chain.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Step {
+    pub from: String,
+    pub to: String,
+    pub technique: &'static str,
+    pub title: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attack: Option<&'static str>,
+    pub likelihood: f64,
+    pub evidence: Vec<Evidence>,
+    pub remediation: String,
+}
+
+/// One attack chain from a source to a sink.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Chain {
+    pub rank: usize,
+    pub score: f64,
+    pub severity: Severity,
+    pub source: String,
+    pub target: String,
+    pub steps: Vec<Step>,
+}
+
+impl Chain {
+    /// The node ids along the chain, source first.
+    pub fn nodes(&self) -> Vec<&str> {
+        let mut v = vec![self.source.as_str()];
+        v.extend(self.steps.iter().map(|s| s.to.as_str()));
+        v
+    }
+}
+
+/// Counts for the report header.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Summary {
+    pub nodes: usize,
+    pub edges: usize,
+    pub workloads: usize,
+    /// Distinct chains found (before `top` cut the list).
+    pub chains: usize,
+    pub by_severity: BTreeMap<Severity, usize>,
+    /// Sinks reached by at least one chain.
+    pub targets: Vec<String>,
+}
+
+/// The result of analysing one snapshot.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    pub graph: AttackGraph,
+    pub chains: Vec<Chain>,
+    pub summary: Summary,
+    /// The collectors' warnings followed by the engine's, sorted.
+    pub warnings: Vec<Warning>,
+}
+
+impl Analysis {
+    /// The worst severity of any chain found (not only the top N).
+    pub fn worst_severity(&self) -> Option<Severity> {
+        self.summary.by_severity.keys().next_back().copied()
+    }
+}
+
+/// Build the graph and find the ranked chains from `internet` to every admin sink.
+pub fn analyze(snapshot: &Snapshot, options: &Options) -> Analysis {
+    let (graph, engine_warnings) = crate::build_graph(snapshot);
+    let mut chains = internet_chains(&graph, options.max_hops);
+    let mut summary = Summary {
+        nodes: graph.graph.node_count(),
+        edges: graph.graph.edge_count(),
+        workloads: graph
+            .graph
+            .node_weights()
+            .filter(|n| n.kind == NodeKind::Workload)
+            .count(),
+        chains: chains.len(),
+        ..Summary::default()
+    };
+    for c in &chains {
+        *summary.by_severity.entry(c.severity).or_default() += 1;
+        if !summary.targets.contains(&c.target) {
+            summary.targets.push(c.target.clone());
+        }
+    }
+    summary.targets.sort();
+    chains.truncate(options.top);
+    let mut warnings = snapshot.warnings.clone();
+    warnings.extend(engine_warnings);
+    warnings.sort();
+    warnings.dedup();
+    Analysis {
+        graph,
+        chains,
+        summary,
+        warnings,
+    }
+}
+
+/// Whether a step is an entry into a workload from outside the cluster.
+fn is_entry(technique: &str) -> bool {
+    matches!(technique, "APP_COMPROMISE" | "EXPOSED_HOSTPORT")
+}
+
+/// Every distinct chain from `internet` to an admin sink within `max_hops`, ranked.
+pub fn internet_chains(g: &AttackGraph, max_hops: usize) -> Vec<Chain> {
+    let Some(internet) = g.find(id::INTERNET) else {
+        return Vec::new();
+    };
+    let forward = Layers::compute(g, internet, max_hops, Direction::Outgoing);
+    let mut entries: Vec<NodeIndex> = g
+        .graph
+        .edge_indices()
+        .filter(|&e| is_entry(g.graph[e].technique.id))
+        .filter_map(|e| g.graph.edge_endpoints(e).map(|(_, b)| b))
+        .collect();
+    entries.sort_by(|a, b| g.node_id(*a).cmp(g.node_id(*b)));
+    entries.dedup();
+    let mut sinks: Vec<NodeIndex> = g
+        .graph
+        .node_indices()
+        .filter(|&n| g.graph[n].kind.impact().is_some())
+        .collect();
+    sinks.sort_by(|a, b| g.node_id(*a).cmp(g.node_id(*b)));
+
+    let mut chains = Vec::new();
+    for &sink in &sinks {
+        let impact = g.graph[sink].kind.impact().unwrap_or(1.0);
+        let backward = Layers::compute(g, sink, max_hops, Direction::Incoming);
+        for &entry in &entries {
+            if let Some(path) = best_split(g, &forward, &backward, entry, max_hops) {
+                chains.push(make_chain(g, internet, sink, impact, &path));
+            }
+        }
+    }
+    rank(&mut chains);
+    chains
+}
+
+/// The best chain from `from` to `to` within `max_hops`, if any (for queries).
+pub fn best_chain(g: &AttackGraph, from: &str, to: &str, max_hops: usize) -> Option<Chain> {
+    let (a, b) = (g.find(from)?, g.find(to)?);
+    let layers = Layers::compute(g, b, max_hops, Direction::Incoming);
+    let path = layers.path(g, a, max_hops)?;
+    let impact = g.graph[b].kind.impact().unwrap_or(1.0);
+    Some(make_chain(g, a, b, impact, &path))
+}
+
+/// Sort by score (desc), then fewer steps, then ids; number from 1.
+fn rank(chains: &mut [Chain]) {
+    chains.sort_by(|x, y| {
+        y.score
+            .total_cmp(&x.score)
+            .then(x.steps.len().cmp(&y.steps.len()))
+            .then_with(|| x.nodes().cmp(&y.nodes()))
+    });
+    for (i, c) in chains.iter_mut().enumerate() {
+        c.rank = i + 1;
+    }
+}
+
+/// Best prefix `internet -> entry` joined to the best suffix `entry -> sink` within the
+/// hop budget, as a list of edges; `None` when no simple path joins them.
+fn best_split(
+    g: &AttackGraph,
+    forward: &Layers,
+    backward: &Layers,
+    entry: NodeIndex,
+    max_hops: usize,
+) -> Option<Vec<EdgeIndex>> {
+    let mut best: Option<(f64, usize, Vec<EdgeIndex>)> = None;
+    for h1 in 1..max_hops {
+        let p = forward.value(h1, entry);
+        if p <= 0.0 || (h1 > 1 && p <= forward.value(h1 - 1, entry)) {
+            continue; // no prefix of exactly this budget improves on a shorter one
+        }
+        let h2 = max_hops - h1;
+        let s = backward.value(h2, entry);
+        if s <= 0.0 {
+            continue;
+        }
+        let score = p * s;
+        let better = match &best {
+            None => true,
+            Some((b, _, _)) => score > *b * (1.0 + 1e-12),
+        };
+        if !better {
+            continue;
+        }
+        let mut prefix = forward.path(g, entry, h1)?;
+        prefix.reverse(); // forward layers walk back from entry to internet
+        let suffix = backward.path(g, entry, h2)?;
+        let mut seen = std::collections::HashSet::new();
+        let mut ok = true;
+        for &e in prefix.iter().chain(suffix.iter()) {
+            if let Some((a, _)) = g.graph.edge_endpoints(e) {
+                ok &= seen.insert(a);
+            }
+        }
+        if !ok {
+            continue;
+        }
+        let hops = prefix.len() + suffix.len();
+        prefix.extend(suffix);
+        best = Some((score, hops, prefix));
+    }
+    best.map(|(_, _, p)| p)
+}
+
+fn make_chain(
+    g: &AttackGraph,
+    source: NodeIndex,
+    sink: NodeIndex,
+    impact: f64,
+    path: &[EdgeIndex],
+) -> Chain {
+    let mut score = impact;
+    let steps = path
+        .iter()
+        .filter_map(|&e| {
+            let (a, b) = g.graph.edge_endpoints(e)?;
+            let edge = &g.graph[e];
+            score *= edge.likelihood;
+            Some(Step {
+                from: g.node_id(a).to_string(),
+                to: g.node_id(b).to_string(),
+                technique: edge.technique.id,
+                title: edge.technique.title,
+                attack: edge.technique.attack,
+                likelihood: edge.likelihood,
+                evidence: edge.evidence.clone(),
+                remediation: edge.remediation.clone(),
+            })
+        })
+        .collect();
+    Chain {
+        rank: 0,
+        score,
+        severity: Severity::of_score(score),
+        source: g.node_id(source).to_string(),
+        target: g.node_id(sink).to_string(),
+        steps,
+    }
+}
+
+/// Best-product values by hop budget from (or to) one root node.
+///
+/// `value(h, v)` is the best product of likelihoods over paths of at most `h` steps between
+/// the root and `v`; `via(h, v)` the first edge of such a path, taken from `v`'s side.
+/// Improvements must be strict, so a cycle (product <= 1) is never taken and ties keep the
+/// fewer-step path; equal values at one budget are broken by the smaller neighbour id, so
+/// the result does not depend on the order edges were added.
+struct Layers {
+    n: usize,
+    value: Vec<f64>,
+    via: Vec<Option<EdgeIndex>>,
+    direction: Direction,
+}
+
+impl Layers {
+    fn compute(g: &AttackGraph, root: NodeIndex, max_hops: usize, direction: Direction) -> Layers {
+        let n = g.graph.node_count();
+        let mut value = vec![0.0f64; n * (max_hops + 1)];
+        let mut via = vec![None; n * (max_hops + 1)];
+        value[root.index()] = 1.0;
+        for h in 1..=max_hops {
+            let (prev, cur) = value.split_at_mut(h * n);
+            let prev = &prev[(h - 1) * n..];
+            let cur = &mut cur[..n];
+            cur.copy_from_slice(prev);
+            let (vprev, vcur) = via.split_at_mut(h * n);
+            let vcur = &mut vcur[..n];
+            vcur.copy_from_slice(&vprev[(h - 1) * n..]);
+            // Relax every edge once per layer: `near` is the endpoint nearer the root.
+            for e in g.graph.edge_references() {
+                let (near, far) = match direction {
+                    Direction::Incoming => (e.target(), e.source()),
+                    Direction::Outgoing => (e.source(), e.target()),
+                };
+                let base = prev[near.index()];
+                if base <= 0.0 {
+                    continue;
+                }
+                let cand = base * e.weight().likelihood;
+                let slot = far.index();
+                let old = cur[slot];
+                let strictly = cand > old * (1.0 + 1e-12) && cand > old;
+                let tie_better = !strictly
+                    && (cand - old).abs() <= old * 1e-12
+                    && prev[slot] < old // the current value was set in this layer
+                    && vcur[slot].is_some_and(|x| {
+                        let other = match direction {
+                            Direction::Incoming => g.graph.edge_endpoints(x).map(|(_, b)| b),
+                            Direction::Outgoing => g.graph.edge_endpoints(x).map(|(a, _)| a),
+                        };
+                        other.is_some_and(|o| g.node_id(near) < g.node_id(o))
+                    });
+                if strictly || tie_better {
+                    cur[slot] = cand;
+                    vcur[slot] = Some(e.id());
+                }
+            }
+        }
+        Layers {
+            n,
+            value,
+            via,
+            direction,
+        }
+    }
+
+    fn value(&self, h: usize, v: NodeIndex) -> f64 {
+        self.value
+            .get(h * self.n + v.index())
+            .copied()
+            .unwrap_or(0.0)
+    }
+
+    /// The edges of the best path of at most `h` steps from `v` towards the root, in walking
+    /// order from `v`.
+    fn path(&self, g: &AttackGraph, v: NodeIndex, h: usize) -> Option<Vec<EdgeIndex>> {
+        let mut out = Vec::new();
+        let mut cur = v;
+        let mut h = h;
+        loop {
+            // Only the root has a value at budget 0.
+            if self.value(0, cur) >= 1.0 {
+                return Some(out);
+            }
+            if self.value(h, cur) <= 0.0 {
+                return None;
+            }
+            // The smallest budget that gives this value: its `via` is the edge that set it.
+            while h > 0 && self.value(h - 1, cur) >= self.value(h, cur) {
+                h -= 1;
+            }
+            if h == 0 {
+                return None;
+            }
+            let e = self.via[h * self.n + cur.index()]?;
+            out.push(e);
+            let (a, b) = g.graph.edge_endpoints(e)?;
+            cur = match self.direction {
+                Direction::Incoming => b,
+                Direction::Outgoing => a,
+            };
+            h -= 1;
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! kubepath-queries: selectors, named queries and report renderers.
