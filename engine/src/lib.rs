@@ -6,11 +6,14 @@
 pub mod aws;
 pub mod graph;
 pub mod index;
+pub mod ingest;
 pub mod labels;
 pub mod rbac;
 pub mod search;
 pub mod snapshot;
 pub mod techniques;
+#[cfg(test)]
+pub(crate) mod testutil;
 
 pub use graph::{AttackGraph, Edge, Evidence, Node, NodeKind};
 pub use index::Index;

@@ -1,0 +1,435 @@
+//! Decoding one Kubernetes API object (already parsed into JSON) into the snapshot model.
+//!
+//! This is pure data conversion; collectors do the reading, splitting and namespace
+//! defaulting, then call [`add_object`] per object. Errors name the field that was wrong.
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::snapshot::{
+    Ingress, LabelSelector, Namespace, NetworkPolicy, Node, ObjectMeta, PodSpec, Role, RoleBinding,
+    Secret, Service, ServiceAccount, Snapshot, Source, Workload, WorkloadKind,
+};
+
+/// Kinds that live in a namespace (the rest that we read are cluster-scoped).
+pub fn is_namespaced(kind: &str) -> bool {
+    !matches!(
+        kind,
+        "ClusterRole" | "ClusterRoleBinding" | "Node" | "Namespace"
+    )
+}
+
+/// Kinds the engine models.
+pub fn is_supported(kind: &str) -> bool {
+    WorkloadKind::from_kind(kind).is_some()
+        || matches!(
+            kind,
+            "ServiceAccount"
+                | "Role"
+                | "ClusterRole"
+                | "RoleBinding"
+                | "ClusterRoleBinding"
+                | "Service"
+                | "Ingress"
+                | "Node"
+                | "Namespace"
+                | "Secret"
+                | "NetworkPolicy"
+        )
+}
+
+/// Why an object could not be added.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct IngestError {
+    /// `Kind/namespace/name` as far as it could be read.
+    pub object: String,
+    /// Path of the offending field (`spec.template.spec.containers[0].ports`).
+    pub field: String,
+    pub message: String,
+}
+
+/// What [`add_object`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Added {
+    /// The object is now in the snapshot.
+    Object,
+    /// The kind is not one the engine models (the caller counts and reports it).
+    UnsupportedKind(String),
+}
+
+/// `Kind/namespace/name` (or `Kind/name`) of a raw object, for messages.
+pub fn describe(value: &Value) -> String {
+    let kind = value.get("kind").and_then(Value::as_str).unwrap_or("?");
+    let meta = value.get("metadata");
+    let name = meta
+        .and_then(|m| m.get("name"))
+        .and_then(Value::as_str)
+        .unwrap_or("?");
+    match meta
+        .and_then(|m| m.get("namespace"))
+        .and_then(Value::as_str)
+    {
+        Some(ns) if is_namespaced(kind) => format!("{kind}/{ns}/{name}"),
+        _ => format!("{kind}/{name}"),
+    }
+}
+
+/// Decode one object and add it to the snapshot. Secret payloads (`data`, `stringData`)
+/// are dropped before decoding, so no secret value enters the model.
+pub fn add_object(
+    snap: &mut Snapshot,
+    mut value: Value,
+    source: Source,
+) -> Result<Added, IngestError> {
+    let kind = match value.get("kind") {
+        Some(Value::String(k)) => k.clone(),
+        Some(_) => return Err(err(&value, "kind", "must be a string")),
+        None => return Err(err(&value, "kind", "missing")),
+    };
+    if !is_supported(&kind) {
+        return Ok(Added::UnsupportedKind(kind));
+    }
+    if kind == "Secret" {
+        if let Some(obj) = value.as_object_mut() {
+            obj.remove("data");
+            obj.remove("stringData");
+        }
+    }
+    let name_ok = value
+        .get("metadata")
+        .and_then(|m| m.get("name"))
+        .and_then(Value::as_str)
+        .is_some_and(|n| !n.is_empty());
+    if !name_ok {
+        // generateName objects (kubectl create) have no name until the server names them.
+        let generated = value
+            .get("metadata")
+            .and_then(|m| m.get("generateName"))
+            .and_then(Value::as_str)
+            .filter(|g| !g.is_empty())
+            .map(|g| format!("{g}<generated>"));
+        match (
+            generated,
+            value.get_mut("metadata").and_then(Value::as_object_mut),
+        ) {
+            (Some(g), Some(meta)) => {
+                meta.insert("name".into(), Value::String(g));
+            }
+            _ => return Err(err(&value, "metadata.name", "missing or empty")),
+        }
+    }
+    let object = describe(&value);
+    let at = |e: serde_path_to_error::Error<serde_json::Error>| IngestError {
+        object: object.clone(),
+        field: e.path().to_string(),
+        message: e.inner().to_string(),
+    };
+    match kind.as_str() {
+        "ServiceAccount" => {
+            let mut o: ServiceAccount = decode(value).map_err(at)?;
+            o.source = source;
+            snap.service_accounts.push(o);
+        }
+        "Role" | "ClusterRole" => {
+            let mut o: Role = decode(value).map_err(at)?;
+            o.cluster = kind == "ClusterRole";
+            o.source = source;
+            snap.roles.push(o);
+        }
+        "RoleBinding" | "ClusterRoleBinding" => {
+            let mut o: RoleBinding = decode(value).map_err(at)?;
+            o.cluster = kind == "ClusterRoleBinding";
+            o.source = source;
+            snap.bindings.push(o);
+        }
+        "Service" => {
+            let mut o: Service = decode(value).map_err(at)?;
+            o.source = source;
+            snap.services.push(o);
+        }
+        "Ingress" => {
+            let mut o: Ingress = decode(value).map_err(at)?;
+            o.source = source;
+            snap.ingresses.push(o);
+        }
+        "Node" => {
+            let mut o: Node = decode(value).map_err(at)?;
+            o.source = source;
+            snap.nodes.push(o);
+        }
+        "Namespace" => {
+            let mut o: Namespace = decode(value).map_err(at)?;
+            o.source = source;
+            snap.namespaces.push(o);
+        }
+        "Secret" => {
+            let mut o: Secret = decode(value).map_err(at)?;
+            o.source = source;
+            snap.secrets.push(o);
+        }
+        "NetworkPolicy" => {
+            let mut o: NetworkPolicy = decode(value).map_err(at)?;
+            o.source = source;
+            snap.network_policies.push(o);
+        }
+        _ => {
+            let Some(wk) = WorkloadKind::from_kind(&kind) else {
+                return Ok(Added::UnsupportedKind(kind));
+            };
+            let w = workload(wk, value, source).map_err(at)?;
+            snap.workloads.push(w);
+        }
+    }
+    Ok(Added::Object)
+}
+
+fn decode<T: DeserializeOwned>(
+    value: Value,
+) -> Result<T, serde_path_to_error::Error<serde_json::Error>> {
+    serde_path_to_error::deserialize(value)
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct TemplateMeta {
+    labels: std::collections::BTreeMap<String, String>,
+    annotations: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct PodTemplate {
+    metadata: TemplateMeta,
+    spec: PodSpec,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct ControllerSpec {
+    replicas: Option<i64>,
+    selector: Option<LabelSelector>,
+    template: PodTemplate,
+    job_template: Option<Box<JobTemplate>>,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct JobTemplate {
+    spec: ControllerSpec,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct PodObject {
+    metadata: ObjectMeta,
+    spec: PodSpec,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct ControllerObject {
+    metadata: ObjectMeta,
+    spec: ControllerSpec,
+}
+
+fn workload(
+    kind: WorkloadKind,
+    value: Value,
+    source: Source,
+) -> Result<Workload, serde_path_to_error::Error<serde_json::Error>> {
+    if kind == WorkloadKind::Pod {
+        let p: PodObject = decode(value)?;
+        return Ok(Workload {
+            kind: Some(kind),
+            pod_labels: p.metadata.labels.clone(),
+            pod_annotations: p.metadata.annotations.clone(),
+            meta: p.metadata,
+            pod_spec: p.spec,
+            replicas: None,
+            selector: None,
+            source,
+        });
+    }
+    let c: ControllerObject = decode(value)?;
+    let (spec, replicas, selector) = match (kind, c.spec.job_template) {
+        (WorkloadKind::CronJob, Some(jt)) => (jt.spec, None, None),
+        (_, _) => {
+            let replicas = c.spec.replicas;
+            let selector = c.spec.selector;
+            (
+                ControllerSpec {
+                    template: c.spec.template,
+                    ..ControllerSpec::default()
+                },
+                replicas,
+                selector,
+            )
+        }
+    };
+    Ok(Workload {
+        kind: Some(kind),
+        meta: c.metadata,
+        pod_labels: spec.template.metadata.labels,
+        pod_annotations: spec.template.metadata.annotations,
+        pod_spec: spec.template.spec,
+        replicas,
+        selector,
+        source,
+    })
+}
+
+fn err(value: &Value, field: &str, message: &str) -> IngestError {
+    IngestError {
+        object: describe(value),
+        field: field.to_string(),
+        message: message.to_string(),
+    }
+}
+
+/// Build a snapshot from JSON objects, for tests and embedders that already hold decoded
+/// objects. Objects without a namespace get `default_namespace`. Errors are returned with
+/// the index of the object.
+pub fn snapshot_from_values(
+    values: impl IntoIterator<Item = Value>,
+    default_namespace: &str,
+) -> (Snapshot, Vec<(usize, IngestError)>) {
+    let mut snap = Snapshot::default();
+    let mut errors = Vec::new();
+    for (i, mut v) in values.into_iter().enumerate() {
+        if v.is_null() {
+            continue;
+        }
+        let items = if v
+            .get("kind")
+            .and_then(Value::as_str)
+            .is_some_and(|k| k.ends_with("List"))
+            && v.get("items").is_some_and(Value::is_array)
+        {
+            match v.get_mut("items").map(Value::take) {
+                Some(Value::Array(items)) => items,
+                _ => Vec::new(),
+            }
+        } else {
+            vec![v]
+        };
+        for mut item in items {
+            set_default_namespace(&mut item, default_namespace);
+            let source = Source {
+                file: String::new(),
+                document: i,
+            };
+            if let Err(e) = add_object(&mut snap, item, source) {
+                errors.push((i, e));
+            }
+        }
+    }
+    (snap, errors)
+}
+
+/// Give a namespaced object without `metadata.namespace` the namespace `ns`.
+pub fn set_default_namespace(value: &mut Value, ns: &str) {
+    let kind = value.get("kind").and_then(Value::as_str).unwrap_or("");
+    if !is_namespaced(kind) {
+        return;
+    }
+    if let Some(meta) = value.get_mut("metadata").and_then(Value::as_object_mut) {
+        let has = meta
+            .get("namespace")
+            .and_then(Value::as_str)
+            .is_some_and(|s| !s.is_empty());
+        if !has {
+            meta.insert("namespace".into(), Value::String(ns.to_string()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn deployment_template_becomes_a_workload() {
+        let (snap, errors) = snapshot_from_values(
+            [
+                json!({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},
+                "spec":{"replicas":3,"template":{"metadata":{"labels":{"app":"web"}},
+                "spec":{"serviceAccountName":"web","containers":[{"name":"c","image":"nginx"}]}}}}),
+            ],
+            "shop",
+        );
+        assert!(errors.is_empty());
+        let w = &snap.workloads[0];
+        assert_eq!(w.kind(), WorkloadKind::Deployment);
+        assert_eq!(w.meta.ns(), "shop");
+        assert_eq!(w.pod_labels.get("app").map(String::as_str), Some("web"));
+        assert_eq!(w.pod_spec.service_account(), "web");
+        assert_eq!(w.replicas, Some(3));
+    }
+
+    #[test]
+    fn cronjob_template_is_read_through_job_template() {
+        let (snap, _) = snapshot_from_values(
+            [
+                json!({"kind":"CronJob","metadata":{"name":"c"},"spec":{"jobTemplate":{"spec":{
+                "template":{"spec":{"serviceAccountName":"batch","containers":[{"name":"x"}]}}}}}}),
+            ],
+            "default",
+        );
+        assert_eq!(snap.workloads[0].pod_spec.service_account(), "batch");
+    }
+
+    #[test]
+    fn secret_values_are_dropped() {
+        let (snap, _) = snapshot_from_values(
+            [
+                json!({"kind":"Secret","metadata":{"name":"s"},"type":"Opaque","data":{"k":"c2VjcmV0"}}),
+            ],
+            "default",
+        );
+        assert_eq!(snap.secrets[0].type_.as_deref(), Some("Opaque"));
+        let dumped = serde_json::to_string(&snap).unwrap_or_default();
+        assert!(!dumped.contains("c2VjcmV0"));
+    }
+
+    #[test]
+    fn wrong_type_names_the_field() {
+        let (_, errors) = snapshot_from_values(
+            [json!({"kind":"Pod","metadata":{"name":"p"},"spec":{"containers":"oops"}})],
+            "default",
+        );
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].1.field, "spec.containers");
+        assert_eq!(errors[0].1.object, "Pod/default/p");
+    }
+
+    #[test]
+    fn missing_name_is_an_error() {
+        let (_, errors) = snapshot_from_values([json!({"kind":"Role","metadata":{}})], "default");
+        assert_eq!(errors[0].1.field, "metadata.name");
+    }
+
+    #[test]
+    fn list_items_are_each_added() {
+        let (snap, _) = snapshot_from_values(
+            [json!({"kind":"RoleList","items":[
+                {"kind":"Role","metadata":{"name":"a","namespace":"x"}},
+                {"kind":"Role","metadata":{"name":"b"}}]})],
+            "y",
+        );
+        assert_eq!(snap.roles.len(), 2);
+        assert_eq!(snap.roles[1].metadata.ns(), "y");
+    }
+
+    #[test]
+    fn unknown_kind_is_reported_not_failed() {
+        let mut snap = Snapshot::default();
+        let r = add_object(
+            &mut snap,
+            json!({"kind":"Widget","metadata":{"name":"w"}}),
+            Source::default(),
+        );
+        assert_eq!(r, Ok(Added::UnsupportedKind("Widget".into())));
+    }
+}
