@@ -1,1 +1,112 @@
-fn main() {}
+//! `kubepath`: a thin command line over the kubepath libraries (see ARCHITECTURE.md).
+
+mod cli;
+mod config;
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result};
+use clap::Parser as _;
+use kubepath_collectors::files::{LoadStats, load_paths};
+use kubepath_engine::Snapshot;
+use kubepath_queries::InputSummary;
+
+use crate::cli::{Cli, GraphFormat, ScanFormat};
+use crate::config::{Config, Input};
+
+/// Documented exit codes.
+const EXIT_OK: u8 = 0;
+const EXIT_INPUT_ERROR: u8 = 2;
+const EXIT_FAIL_ON: u8 = 3;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse(); // usage errors exit with status 2 here
+    match run(Config::resolve(cli.command)) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("kubepath: error: {e:#}");
+            ExitCode::from(EXIT_INPUT_ERROR)
+        }
+    }
+}
+
+fn run(config: Config) -> Result<u8> {
+    match config {
+        Config::Scan {
+            input,
+            search,
+            format,
+            table,
+            fail_on,
+        } => {
+            let (snapshot, summary) = load(&input)?;
+            let analysis = kubepath_engine::analyze(&snapshot, &search);
+            let text = match format {
+                ScanFormat::Table => kubepath_queries::table::scan(&analysis, &summary, &table),
+                ScanFormat::Json => {
+                    pretty(&kubepath_queries::json::scan(&analysis, &summary))? + "\n"
+                }
+            };
+            emit(&text)?;
+            let failed = fail_on
+                .zip(analysis.worst_severity())
+                .is_some_and(|(threshold, worst)| worst >= threshold);
+            Ok(if failed { EXIT_FAIL_ON } else { EXIT_OK })
+        }
+        Config::Graph { input, format } => {
+            let (snapshot, _) = load(&input)?;
+            let (graph, mut warnings) = kubepath_engine::build_graph(&snapshot);
+            warnings.extend(snapshot.warnings.iter().cloned());
+            warnings.sort();
+            let text = match format {
+                GraphFormat::Json => pretty(&kubepath_queries::json::graph(&graph, &warnings))?,
+            };
+            emit(&(text + "\n"))?;
+            Ok(EXIT_OK)
+        }
+    }
+}
+
+/// Read the inputs; an error when nothing at all could be analysed.
+fn load(input: &Input) -> Result<(Snapshot, InputSummary)> {
+    let (snapshot, stats) = load_paths(&input.paths, &input.files)?;
+    let summary = input_summary(&stats);
+    if summary.objects.is_empty() && snapshot.aws.is_empty() {
+        let mut msg = format!(
+            "no Kubernetes or AWS objects could be read from {}",
+            input
+                .paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        for w in &snapshot.warnings {
+            msg.push_str(&format!("\n  - {w}"));
+        }
+        anyhow::bail!(msg);
+    }
+    Ok((snapshot, summary))
+}
+
+fn input_summary(stats: &LoadStats) -> InputSummary {
+    InputSummary {
+        files: stats.files,
+        documents: stats.documents,
+        objects: stats.objects.clone(),
+    }
+}
+
+fn pretty(v: &serde_json::Value) -> Result<String> {
+    serde_json::to_string_pretty(v).context("rendering JSON")
+}
+
+/// Write to stdout; a closed pipe (`kubepath scan ... | head`) is not an error.
+fn emit(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.context("writing to stdout"),
+    }
+}

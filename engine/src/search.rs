@@ -428,3 +428,237 @@ impl Layers {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::techniques::{aws, exposure, identity, rbac};
+
+    fn step(g: &mut AttackGraph, from: &str, to: &str, t: &'static crate::Technique, l: f64) {
+        g.add_edge(from, to, t.edge_with(l, Vec::new(), "fix"));
+    }
+
+    /// internet -> svc -> web -> sa:web -> cluster-admin, plus a weaker detour.
+    fn two_routes() -> AttackGraph {
+        let mut g = AttackGraph::new();
+        step(
+            &mut g,
+            "internet",
+            "service:a/web",
+            &exposure::EXPOSED_LOADBALANCER,
+            0.9,
+        );
+        step(
+            &mut g,
+            "service:a/web",
+            "workload:a/Deployment/web",
+            &exposure::APP_COMPROMISE,
+            0.5,
+        );
+        step(
+            &mut g,
+            "workload:a/Deployment/web",
+            "sa:a/web",
+            &identity::POD_SA_TOKEN,
+            1.0,
+        );
+        step(
+            &mut g,
+            "sa:a/web",
+            "cluster-admin",
+            &rbac::RBAC_CLUSTER_ADMIN,
+            1.0,
+        );
+        // Weaker: through a group.
+        step(&mut g, "sa:a/web", "group:g", &rbac::MEMBER_OF, 1.0);
+        step(
+            &mut g,
+            "group:g",
+            "cluster-admin",
+            &rbac::RBAC_CLUSTER_ADMIN,
+            0.5,
+        );
+        g
+    }
+
+    #[test]
+    fn best_chain_is_the_max_product_path() {
+        let chains = internet_chains(&two_routes(), 8);
+        assert_eq!(chains.len(), 1);
+        let c = &chains[0];
+        assert_eq!(
+            c.nodes(),
+            vec![
+                "internet",
+                "service:a/web",
+                "workload:a/Deployment/web",
+                "sa:a/web",
+                "cluster-admin"
+            ]
+        );
+        assert!((c.score - 0.45).abs() < 1e-9);
+        assert_eq!(c.severity, Severity::Critical);
+    }
+
+    #[test]
+    fn hop_limit_excludes_longer_chains() {
+        assert!(internet_chains(&two_routes(), 3).is_empty());
+        assert_eq!(internet_chains(&two_routes(), 4).len(), 1);
+    }
+
+    #[test]
+    fn equal_scores_prefer_fewer_steps() {
+        let mut g = two_routes();
+        // A 1.0 detour of the same score must not be chosen over the direct step.
+        step(&mut g, "sa:a/web", "group:h", &rbac::MEMBER_OF, 1.0);
+        step(
+            &mut g,
+            "group:h",
+            "cluster-admin",
+            &rbac::RBAC_CLUSTER_ADMIN,
+            1.0,
+        );
+        let c = &internet_chains(&g, 8)[0];
+        assert_eq!(c.steps.len(), 4);
+    }
+
+    #[test]
+    fn each_entry_workload_gives_its_own_chain() {
+        let mut g = two_routes();
+        step(
+            &mut g,
+            "internet",
+            "service:b/api",
+            &exposure::EXPOSED_NODEPORT,
+            0.6,
+        );
+        step(
+            &mut g,
+            "service:b/api",
+            "workload:b/Deployment/api",
+            &exposure::APP_COMPROMISE,
+            0.5,
+        );
+        step(
+            &mut g,
+            "workload:b/Deployment/api",
+            "sa:a/web",
+            &identity::POD_SA_TOKEN,
+            1.0,
+        );
+        let chains = internet_chains(&g, 8);
+        assert_eq!(chains.len(), 2);
+        assert_eq!(chains[0].rank, 1);
+        assert!(chains[0].score >= chains[1].score);
+        assert_eq!(chains[1].steps[1].to, "workload:b/Deployment/api");
+    }
+
+    #[test]
+    fn every_sink_is_a_target() {
+        let mut g = two_routes();
+        step(
+            &mut g,
+            "sa:a/web",
+            "aws-role:arn:aws:iam::1:role/r",
+            &aws::IRSA_ASSUME,
+            0.95,
+        );
+        step(
+            &mut g,
+            "aws-role:arn:aws:iam::1:role/r",
+            "aws-admin:1",
+            &aws::AWS_ADMIN,
+            1.0,
+        );
+        let targets: Vec<_> = internet_chains(&g, 8)
+            .into_iter()
+            .map(|c| c.target)
+            .collect();
+        assert_eq!(
+            targets,
+            vec!["cluster-admin".to_string(), "aws-admin:1".to_string()]
+        );
+    }
+
+    #[test]
+    fn cycles_are_never_walked() {
+        let mut g = two_routes();
+        step(
+            &mut g,
+            "sa:a/web",
+            "workload:a/Deployment/web",
+            &rbac::RBAC_POD_EXEC,
+            1.0,
+        );
+        let c = &internet_chains(&g, 8)[0];
+        let nodes = c.nodes();
+        let mut uniq = nodes.clone();
+        uniq.sort_unstable();
+        uniq.dedup();
+        assert_eq!(uniq.len(), nodes.len());
+    }
+
+    #[test]
+    fn result_does_not_depend_on_edge_order() {
+        let forward = internet_chains(&two_routes(), 8);
+        let mut g = AttackGraph::new();
+        step(
+            &mut g,
+            "group:g",
+            "cluster-admin",
+            &rbac::RBAC_CLUSTER_ADMIN,
+            0.5,
+        );
+        step(&mut g, "sa:a/web", "group:g", &rbac::MEMBER_OF, 1.0);
+        step(
+            &mut g,
+            "sa:a/web",
+            "cluster-admin",
+            &rbac::RBAC_CLUSTER_ADMIN,
+            1.0,
+        );
+        step(
+            &mut g,
+            "workload:a/Deployment/web",
+            "sa:a/web",
+            &identity::POD_SA_TOKEN,
+            1.0,
+        );
+        step(
+            &mut g,
+            "service:a/web",
+            "workload:a/Deployment/web",
+            &exposure::APP_COMPROMISE,
+            0.5,
+        );
+        step(
+            &mut g,
+            "internet",
+            "service:a/web",
+            &exposure::EXPOSED_LOADBALANCER,
+            0.9,
+        );
+        assert_eq!(internet_chains(&g, 8), forward);
+    }
+
+    #[test]
+    fn no_entry_means_no_chain() {
+        let mut g = AttackGraph::new();
+        step(
+            &mut g,
+            "sa:a/web",
+            "cluster-admin",
+            &rbac::RBAC_CLUSTER_ADMIN,
+            1.0,
+        );
+        assert!(internet_chains(&g, 8).is_empty());
+    }
+
+    #[test]
+    fn severity_bands() {
+        assert_eq!(Severity::of_score(0.45), Severity::Critical);
+        assert_eq!(Severity::of_score(0.3), Severity::High);
+        assert_eq!(Severity::of_score(0.1), Severity::Medium);
+        assert_eq!(Severity::of_score(0.01), Severity::Low);
+    }
+}

@@ -149,6 +149,31 @@ mod tests {
         assert_eq!(n, ids.len());
     }
 
+    /// The catalog is DESIGN.md's, id for id (the ids are a public contract).
+    #[test]
+    fn catalog_matches_design_md() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/DESIGN.md");
+        let design =
+            std::fs::read_to_string(path).expect("../shared/DESIGN.md beside the checkout");
+        let start = design
+            .find("## Technique catalog")
+            .expect("catalog section");
+        let end = design[start..]
+            .find("Semantics to get right")
+            .map_or(design.len(), |e| start + e);
+        let mut documented: Vec<&str> = design[start..end]
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .filter(|w| w.len() > 3 && w.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+            .collect();
+        documented.sort_unstable();
+        documented.dedup();
+        let mut ours: Vec<&str> = CATALOG.iter().map(|t| t.id).collect();
+        ours.sort_unstable();
+        assert_eq!(ours, documented);
+    }
+
     #[test]
     fn likelihoods_are_in_unit_interval() {
         for t in CATALOG {

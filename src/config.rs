@@ -1,0 +1,81 @@
+//! Settings resolved from the command line and the environment. The engine, collectors and
+//! renderers receive these values, never clap types.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use kubepath_collectors::files::FileOptions;
+use kubepath_engine::search::{Options, Severity};
+use kubepath_queries::table::TableStyle;
+
+use crate::cli::{Command, FailOn, GraphFormat, InputArgs, ScanArgs, ScanFormat};
+
+pub struct Input {
+    pub paths: Vec<PathBuf>,
+    pub files: FileOptions,
+}
+
+pub enum Config {
+    Scan {
+        input: Input,
+        search: Options,
+        format: ScanFormat,
+        table: TableStyle,
+        fail_on: Option<Severity>,
+    },
+    Graph {
+        input: Input,
+        format: GraphFormat,
+    },
+}
+
+impl Config {
+    pub fn resolve(command: Command) -> Config {
+        match command {
+            Command::Scan(args) => scan(args),
+            Command::Graph(args) => Config::Graph {
+                input: input(args.input),
+                format: args.format,
+            },
+        }
+    }
+}
+
+fn input(args: InputArgs) -> Input {
+    Input {
+        paths: args.paths,
+        files: FileOptions {
+            default_namespace: args.namespace,
+        },
+    }
+}
+
+fn scan(args: ScanArgs) -> Config {
+    let stdout_tty = std::io::stdout().is_terminal();
+    // NO_COLOR (https://no-color.org): any non-empty value disables colour.
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&w| w > 0)
+        .unwrap_or(100);
+    Config::Scan {
+        input: input(args.input),
+        search: Options {
+            max_hops: usize::from(args.max_hops),
+            top: args.top,
+        },
+        format: args.format,
+        table: TableStyle {
+            width,
+            color: stdout_tty && !no_color,
+            ..TableStyle::default()
+        },
+        fail_on: args.fail_on.map(|f| match f {
+            FailOn::Low => Severity::Low,
+            FailOn::Medium => Severity::Medium,
+            FailOn::High => Severity::High,
+            FailOn::Critical => Severity::Critical,
+        }),
+    }
+}
