@@ -1,0 +1,159 @@
+//! End-to-end tests of the `kubepath` binary on the bundled samples and the shared corpus.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn corpus(sub: &str) -> String {
+    root()
+        .join("../shared/corpus")
+        .join(sub)
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn kubepath(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kubepath"))
+        .args(args)
+        .current_dir(root())
+        .env_remove("NO_COLOR")
+        .env("COLUMNS", "100")
+        .output()
+        .expect("the kubepath binary runs")
+}
+
+fn json(args: &[&str]) -> Value {
+    let out = kubepath(args);
+    assert!(
+        out.status.code() == Some(0) || out.status.code() == Some(3),
+        "kubepath {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("stdout is one JSON document")
+}
+
+fn has_edge(graph: &Value, from: &str, to: &str, technique: &str) -> bool {
+    graph["edges"].as_array().is_some_and(|edges| {
+        edges.iter().any(|e| e["from"] == from && e["to"] == to && e["technique"] == technique)
+    })
+}
+
+#[test]
+fn eks_demo_has_an_internet_to_aws_admin_chain_with_explained_steps() {
+    let doc = json(&["scan", "samples/eks-demo", "--format", "json"]);
+    assert_eq!(doc["schema"], "kubepath/v1");
+    let paths = doc["paths"].as_array().expect("paths");
+    let aws = paths
+        .iter()
+        .find(|p| p["source"] == "internet" && p["target"].as_str().is_some_and(|t| t.starts_with("aws-admin:")))
+        .expect("an internet -> aws-admin chain");
+    for step in aws["steps"].as_array().expect("steps") {
+        assert!(step["technique"].as_str().is_some_and(|t| !t.is_empty()));
+        assert!(step["evidence"].as_array().is_some_and(|e| !e.is_empty()), "{step}");
+        assert!(step["remediation"].as_str().is_some_and(|r| !r.is_empty()));
+    }
+    assert!(paths.iter().any(|p| p["source"] == "internet" && p["target"] == "cluster-admin"));
+}
+
+#[test]
+fn fail_on_low_exits_3_on_eks_demo_and_0_on_hardened() {
+    assert_eq!(kubepath(&["scan", "samples/eks-demo", "--fail-on", "low"]).status.code(), Some(3));
+    let hardened = kubepath(&["scan", "samples/hardened", "--fail-on", "low"]);
+    assert_eq!(hardened.status.code(), Some(0), "{}", String::from_utf8_lossy(&hardened.stdout));
+}
+
+#[test]
+fn hardened_has_no_chain() {
+    let doc = json(&["scan", "samples/hardened", "--format", "json"]);
+    assert_eq!(doc["paths"].as_array().map(Vec::len), Some(0));
+    assert_eq!(doc["summary"]["chains"], 0);
+}
+
+#[test]
+fn missing_path_is_an_input_error() {
+    let out = kubepath(&["scan", "does/not/exist"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does/not/exist"));
+}
+
+#[test]
+fn unknown_flag_is_a_usage_error() {
+    assert_eq!(kubepath(&["scan", "samples/eks-demo", "--bogus"]).status.code(), Some(2));
+}
+
+#[test]
+fn table_and_json_of_eks_demo_are_stable() {
+    let table = kubepath(&["scan", "samples/eks-demo"]);
+    insta::assert_snapshot!("eks_demo_table", String::from_utf8_lossy(&table.stdout));
+    let doc = json(&["scan", "samples/eks-demo", "--format", "json"]);
+    insta::assert_json_snapshot!("eks_demo_json", doc);
+}
+
+#[test]
+fn table_fits_100_columns_except_long_ids() {
+    let out = kubepath(&["scan", "samples/eks-demo"]);
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        if line.chars().count() > 100 {
+            // Only an unbreakable token (an id or ARN) may overflow.
+            let longest = line.split(' ').map(|w| w.chars().count()).max().unwrap_or(0);
+            assert!(longest > 60, "line over 100 columns: {line}");
+        }
+    }
+}
+
+#[test]
+fn corpus_argo_cd_application_controller_is_cluster_admin() {
+    let g = json(&["graph", &corpus("argo-cd"), "--namespace", "argocd"]);
+    assert!(has_edge(&g, "sa:argocd/argocd-application-controller", "cluster-admin", "RBAC_CLUSTER_ADMIN"));
+}
+
+#[test]
+fn corpus_ingress_nginx_controller_is_an_internet_load_balancer() {
+    let g = json(&["graph", &corpus("ingress-nginx")]);
+    assert!(has_edge(&g, "internet", "service:ingress-nginx/ingress-nginx-controller", "EXPOSED_LOADBALANCER"));
+}
+
+#[test]
+fn corpus_prometheus_operator_reads_secrets_cluster_wide() {
+    let g = json(&["graph", &corpus("kube-prometheus")]);
+    assert!(has_edge(&g, "sa:monitoring/prometheus-operator", "secret:*/*", "RBAC_READ_SECRETS"));
+}
+
+#[test]
+fn corpus_badpods_privileged_escapes_and_nothing_allowed_does_not() {
+    let g = json(&["graph", &corpus("badpods")]);
+    let edges = g["edges"].as_array().expect("edges");
+    let escapes_from = |w: &str| {
+        edges
+            .iter()
+            .any(|e| e["from"] == w && e["technique"].as_str().is_some_and(|t| t.starts_with("ESCAPE_")))
+    };
+    assert!(has_edge(&g, "workload:default/Pod/priv-exec-pod", "node:*", "ESCAPE_PRIVILEGED"));
+    assert!(escapes_from("workload:default/Pod/everything-allowed-exec-pod"));
+    assert!(!escapes_from("workload:default/Pod/nothing-allowed-exec-pod"));
+}
+
+#[test]
+fn corpus_loads_without_errors() {
+    let folders: Vec<String> = std::fs::read_dir(root().join("../shared/corpus"))
+        .expect("../shared/corpus beside the checkout")
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_dir() && e.file_name() != "variants")
+        .map(|e| e.path().to_string_lossy().into_owned())
+        .collect();
+    assert!(folders.len() >= 10);
+    let mut args = vec!["scan", "--format", "json", "--namespace", "default"];
+    args.extend(folders.iter().map(String::as_str));
+    let doc = json(&args);
+    let warnings = doc["warnings"].as_array().expect("warnings");
+    for w in warnings {
+        let msg = w["message"].as_str().unwrap_or("");
+        assert!(msg.starts_with("skipped "), "unexpected warning: {w}");
+    }
+    assert!(doc["summary"]["input"]["objects"]["Deployment"].as_u64().unwrap_or(0) > 20);
+}
