@@ -1,6 +1,7 @@
-//! The default ClusterRoles (and the one default binding) every cluster has, which manifests
-//! bind to without defining: the user-facing roles of the Kubernetes bootstrap policy
-//! (`plugin/pkg/auth/authorizer/rbac/bootstrappolicy`). `admin`, `edit` and `view` are
+//! The default roles (and the one default binding) every cluster has, which manifests bind
+//! to without defining: the user-facing roles of the Kubernetes bootstrap policy
+//! (`plugin/pkg/auth/authorizer/rbac/bootstrappolicy`) and the system roles add-ons commonly
+//! bind (auth-delegator, kubelet-api-admin, extension-apiserver-authentication-reader). `admin`, `edit` and `view` are
 //! aggregated, as upstream: their rules come from `system:aggregate-to-*` and from any other
 //! ClusterRole carrying the aggregation labels; `view` feeds `edit` and `edit` feeds `admin`.
 
@@ -65,7 +66,7 @@ fn cluster_role(
     }
 }
 
-/// The default ClusterRoles, in name order.
+/// The default roles: ClusterRoles, and one kube-system Role (`cluster: false`).
 pub static ROLES: LazyLock<Vec<Role>> = LazyLock::new(|| {
     vec![
         cluster_role("admin", &[], Some(AGGREGATE_TO_ADMIN), Vec::new()),
@@ -191,6 +192,48 @@ pub static ROLES: LazyLock<Vec<Role>> = LazyLock::new(|| {
                 rule(&["coordination.k8s.io"], &["leases"], ALL),
             ],
         ),
+        cluster_role(
+            "system:auth-delegator",
+            &[],
+            None,
+            vec![
+                rule(&["authentication.k8s.io"], &["tokenreviews"], &["create"]),
+                rule(
+                    &["authorization.k8s.io"],
+                    &["subjectaccessreviews"],
+                    &["create"],
+                ),
+            ],
+        ),
+        cluster_role(
+            "system:kubelet-api-admin",
+            &[],
+            None,
+            vec![
+                rule(&[""], &["nodes"], RO),
+                rule(&[""], &["nodes"], &["proxy"]),
+                rule(
+                    &[""],
+                    &["nodes/log", "nodes/metrics", "nodes/proxy", "nodes/stats"],
+                    &["*"],
+                ),
+            ],
+        ),
+        // Namespaced default (kube-system), bound by every aggregated API server.
+        Role {
+            metadata: ObjectMeta {
+                name: "extension-apiserver-authentication-reader".into(),
+                namespace: Some("kube-system".into()),
+                ..ObjectMeta::default()
+            },
+            rules: vec![PolicyRule {
+                resource_names: vec!["extension-apiserver-authentication".into()],
+                ..rule(&[""], &["configmaps"], RO)
+            }],
+            aggregation_rule: None,
+            cluster: false,
+            source: Default::default(),
+        },
         cluster_role(
             "system:aggregate-to-view",
             &[AGGREGATE_TO_VIEW],

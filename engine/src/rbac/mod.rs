@@ -250,7 +250,12 @@ impl<'a> Rbac<'a> {
         // The defaults exist in every cluster; a snapshot's own definition replaces them.
         let roles: &'a [Role] = &builtin::ROLES;
         for role in roles {
-            cluster.entry(role.metadata.name.as_str()).or_insert(role);
+            let name = role.metadata.name.as_str();
+            if role.cluster {
+                cluster.entry(name).or_insert(role);
+            } else {
+                namespaced.entry((role.metadata.ns(), name)).or_insert(role);
+            }
         }
         let selects = aggregation_edges(&cluster, warnings);
 
@@ -352,6 +357,14 @@ impl<'a> Rbac<'a> {
         let mut v: Vec<&Identity> = self.by_subject.keys().collect();
         v.sort();
         v
+    }
+
+    /// Whether every binding that names this identity is a Kubernetes default (not in the
+    /// snapshot), as for `system:masters` unless the snapshot binds it too.
+    pub fn only_default_bindings(&self, who: &Identity) -> bool {
+        self.by_subject
+            .get(who)
+            .is_some_and(|v| v.iter().all(|b| builtin::is_builtin_binding(b.binding)))
     }
 
     /// Whether any binding names this identity directly.

@@ -566,3 +566,24 @@ subjects:
         },
     );
 }
+
+#[test]
+fn builtin_kube_system_role_resolves_for_rolebindings_there() {
+    eval(
+        r#"
+kind: RoleBinding
+apiVersion: rbac.authorization.k8s.io/v1
+metadata: {name: auth-reader, namespace: kube-system}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: extension-apiserver-authentication-reader}
+subjects:
+- {kind: ServiceAccount, name: metrics-server, namespace: kube-system}
+"#,
+        |r, w| {
+            assert!(w.is_empty(), "{w:?}");
+            let ms = sa("kube-system", "metrics-server");
+            let cm = Some("extension-apiserver-authentication");
+            assert!(r.allows(&ms, "get", "", "configmaps", Some("kube-system"), cm));
+            assert!(!r.allows(&ms, "get", "", "configmaps", Some("kube-system"), Some("x")));
+        },
+    );
+}
