@@ -161,6 +161,17 @@ impl<'a> Grant<'a> {
         s
     }
 
+    /// Whether the binding is a Kubernetes default (not in the snapshot).
+    pub fn is_default_binding(&self) -> bool {
+        builtin::is_builtin_binding(self.binding)
+    }
+
+    /// Whether the rule is in a default role (not in the snapshot), which cannot be narrowed
+    /// (the API server reconciles the defaults at start-up).
+    pub fn is_default_role(&self) -> bool {
+        builtin::is_builtin_role(self.rule_role)
+    }
+
     /// Identity of the (binding, rule) pair, to merge the same grant found by several requests.
     pub fn key(&self) -> (*const RoleBinding, *const Role, usize) {
         (self.binding, self.rule_role, self.rule_index)

@@ -168,9 +168,11 @@ fn cluster_admin(ix: &Index, g: &mut AttackGraph, who: &Identity, from: &str) {
     let Some(first) = grants.first() else {
         return;
     };
-    let remediation = format!(
-        "Replace the wildcard rule {} with only the verbs and resources {who} needs, or remove {who} from the binding.",
-        first.remediation_target()
+    let remediation = fix(
+        first,
+        who,
+        "the wildcard rule",
+        "; grant only the verbs and resources it needs instead",
     );
     let evidence = grants.into_iter().map(|gr| gr.evidence).collect();
     g.add_edge(
@@ -178,6 +180,28 @@ fn cluster_admin(ix: &Index, g: &mut AttackGraph, who: &Identity, from: &str) {
         id::CLUSTER_ADMIN,
         RBAC_CLUSTER_ADMIN.edge(evidence, remediation),
     );
+}
+
+/// The remediation sentence for a grant: the rule to change and where it is bound, or, for
+/// a default role (which cannot be narrowed), the binding to change.
+fn fix(grant: &Grant<'_>, who: &Identity, permission: &str, narrow: &str) -> String {
+    let binding = crate::rbac::binding_object(grant.binding);
+    if grant.is_default_binding() {
+        format!(
+            "Map no identity to {who}: the Kubernetes default {binding} gives it {}.",
+            crate::rbac::role_object(grant.role)
+        )
+    } else if grant.is_default_role() {
+        format!(
+            "Remove {who} from {binding}, which binds the default {} (defaults cannot be narrowed); bind a role without {permission} instead.",
+            crate::rbac::role_object(grant.role)
+        )
+    } else {
+        format!(
+            "Remove {permission} from {} (bound to {who} by {binding}){narrow}.",
+            grant.rule_location()
+        )
+    }
 }
 
 /// get, list and watch all return secret values.
@@ -188,9 +212,11 @@ fn read_secrets(ix: &Index, g: &mut AttackGraph, who: &Identity, from: &str) {
             if !seen.insert(grant.key()) {
                 continue;
             }
-            let remediation = format!(
-                "Remove get/list/watch on secrets from {}, or restrict it with resourceNames to the secrets {who} needs.",
-                grant.remediation_target()
+            let remediation = fix(
+                &grant,
+                who,
+                "get/list/watch on secrets",
+                ", or restrict it with resourceNames to the secrets it needs",
             );
             for to in secret_targets(ix, &grant) {
                 g.add_edge(
@@ -308,9 +334,11 @@ fn create_workload(ix: &Index, g: &mut AttackGraph, who: &Identity, from: &str) 
                 e
             })
             .collect();
-        let remediation = format!(
-            "Remove create on {first_what} (and other pod controllers) from {}.",
-            first.remediation_target()
+        let remediation = fix(
+            first,
+            who,
+            &format!("create on {first_what} (and other pod controllers)"),
+            "",
         );
         let namespaces: Vec<&str> = match &scope {
             Scope::Namespace(ns) => vec![ns.as_str()],
@@ -370,9 +398,11 @@ fn pod_exec(ix: &Index, g: &mut AttackGraph, who: &Identity, from: &str) {
                     " (get on pods/exec allows exec through a WebSocket upgrade on clusters before Kubernetes 1.35)",
                 );
             }
-            let remediation = format!(
-                "Remove {verb} on pods/exec from {}, or scope it to a namespace without sensitive workloads.",
-                grant.remediation_target()
+            let remediation = fix(
+                &grant,
+                who,
+                &format!("{verb} on pods/exec"),
+                ", or scope it to a namespace without sensitive workloads",
             );
             let workloads: Vec<&crate::index::WorkloadNode<'_>> = match &grant.scope {
                 Scope::Namespace(ns) => ix.workloads_in(ns).collect(),
@@ -513,6 +543,18 @@ mod tests {
             SA_X,
         ));
         assert!(g.has_edge("sa:ops/x", "cluster-admin", "RBAC_CLUSTER_ADMIN"));
+        // The default role cannot be narrowed, so the fix is the binding.
+        let (_, _, e) = g
+            .edges_of("RBAC_CLUSTER_ADMIN")
+            .into_iter()
+            .find(|(from, _, _)| *from == "sa:ops/x")
+            .expect("edge asserted above");
+        assert!(
+            e.remediation
+                .starts_with("Remove ServiceAccount ops/x from ClusterRoleBinding/b-cluster-admin"),
+            "{}",
+            e.remediation
+        );
     }
 
     #[test]
