@@ -39,7 +39,9 @@ fn json(args: &[&str]) -> Value {
 
 fn has_edge(graph: &Value, from: &str, to: &str, technique: &str) -> bool {
     graph["edges"].as_array().is_some_and(|edges| {
-        edges.iter().any(|e| e["from"] == from && e["to"] == to && e["technique"] == technique)
+        edges
+            .iter()
+            .any(|e| e["from"] == from && e["to"] == to && e["technique"] == technique)
     })
 }
 
@@ -50,21 +52,43 @@ fn eks_demo_has_an_internet_to_aws_admin_chain_with_explained_steps() {
     let paths = doc["paths"].as_array().expect("paths");
     let aws = paths
         .iter()
-        .find(|p| p["source"] == "internet" && p["target"].as_str().is_some_and(|t| t.starts_with("aws-admin:")))
+        .find(|p| {
+            p["source"] == "internet"
+                && p["target"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with("aws-admin:"))
+        })
         .expect("an internet -> aws-admin chain");
     for step in aws["steps"].as_array().expect("steps") {
         assert!(step["technique"].as_str().is_some_and(|t| !t.is_empty()));
-        assert!(step["evidence"].as_array().is_some_and(|e| !e.is_empty()), "{step}");
+        assert!(
+            step["evidence"].as_array().is_some_and(|e| !e.is_empty()),
+            "{step}"
+        );
         assert!(step["remediation"].as_str().is_some_and(|r| !r.is_empty()));
     }
-    assert!(paths.iter().any(|p| p["source"] == "internet" && p["target"] == "cluster-admin"));
+    assert!(
+        paths
+            .iter()
+            .any(|p| p["source"] == "internet" && p["target"] == "cluster-admin")
+    );
 }
 
 #[test]
 fn fail_on_low_exits_3_on_eks_demo_and_0_on_hardened() {
-    assert_eq!(kubepath(&["scan", "samples/eks-demo", "--fail-on", "low"]).status.code(), Some(3));
+    assert_eq!(
+        kubepath(&["scan", "samples/eks-demo", "--fail-on", "low"])
+            .status
+            .code(),
+        Some(3)
+    );
     let hardened = kubepath(&["scan", "samples/hardened", "--fail-on", "low"]);
-    assert_eq!(hardened.status.code(), Some(0), "{}", String::from_utf8_lossy(&hardened.stdout));
+    assert_eq!(
+        hardened.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&hardened.stdout)
+    );
 }
 
 #[test]
@@ -83,7 +107,12 @@ fn missing_path_is_an_input_error() {
 
 #[test]
 fn unknown_flag_is_a_usage_error() {
-    assert_eq!(kubepath(&["scan", "samples/eks-demo", "--bogus"]).status.code(), Some(2));
+    assert_eq!(
+        kubepath(&["scan", "samples/eks-demo", "--bogus"])
+            .status
+            .code(),
+        Some(2)
+    );
 }
 
 #[test]
@@ -100,7 +129,11 @@ fn table_fits_100_columns_except_long_ids() {
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         if line.chars().count() > 100 {
             // Only an unbreakable token (an id or ARN) may overflow.
-            let longest = line.split(' ').map(|w| w.chars().count()).max().unwrap_or(0);
+            let longest = line
+                .split(' ')
+                .map(|w| w.chars().count())
+                .max()
+                .unwrap_or(0);
             assert!(longest > 60, "line over 100 columns: {line}");
         }
     }
@@ -109,19 +142,34 @@ fn table_fits_100_columns_except_long_ids() {
 #[test]
 fn corpus_argo_cd_application_controller_is_cluster_admin() {
     let g = json(&["graph", &corpus("argo-cd"), "--namespace", "argocd"]);
-    assert!(has_edge(&g, "sa:argocd/argocd-application-controller", "cluster-admin", "RBAC_CLUSTER_ADMIN"));
+    assert!(has_edge(
+        &g,
+        "sa:argocd/argocd-application-controller",
+        "cluster-admin",
+        "RBAC_CLUSTER_ADMIN"
+    ));
 }
 
 #[test]
 fn corpus_ingress_nginx_controller_is_an_internet_load_balancer() {
     let g = json(&["graph", &corpus("ingress-nginx")]);
-    assert!(has_edge(&g, "internet", "service:ingress-nginx/ingress-nginx-controller", "EXPOSED_LOADBALANCER"));
+    assert!(has_edge(
+        &g,
+        "internet",
+        "service:ingress-nginx/ingress-nginx-controller",
+        "EXPOSED_LOADBALANCER"
+    ));
 }
 
 #[test]
 fn corpus_prometheus_operator_reads_secrets_cluster_wide() {
     let g = json(&["graph", &corpus("kube-prometheus")]);
-    assert!(has_edge(&g, "sa:monitoring/prometheus-operator", "secret:*/*", "RBAC_READ_SECRETS"));
+    assert!(has_edge(
+        &g,
+        "sa:monitoring/prometheus-operator",
+        "secret:*/*",
+        "RBAC_READ_SECRETS"
+    ));
 }
 
 #[test]
@@ -129,13 +177,25 @@ fn corpus_badpods_privileged_escapes_and_nothing_allowed_does_not() {
     let g = json(&["graph", &corpus("badpods")]);
     let edges = g["edges"].as_array().expect("edges");
     let escapes_from = |w: &str| {
-        edges
-            .iter()
-            .any(|e| e["from"] == w && e["technique"].as_str().is_some_and(|t| t.starts_with("ESCAPE_")))
+        edges.iter().any(|e| {
+            e["from"] == w
+                && e["technique"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with("ESCAPE_"))
+        })
     };
-    assert!(has_edge(&g, "workload:default/Pod/priv-exec-pod", "node:*", "ESCAPE_PRIVILEGED"));
-    assert!(escapes_from("workload:default/Pod/everything-allowed-exec-pod"));
-    assert!(!escapes_from("workload:default/Pod/nothing-allowed-exec-pod"));
+    assert!(has_edge(
+        &g,
+        "workload:default/Pod/priv-exec-pod",
+        "node:*",
+        "ESCAPE_PRIVILEGED"
+    ));
+    assert!(escapes_from(
+        "workload:default/Pod/everything-allowed-exec-pod"
+    ));
+    assert!(!escapes_from(
+        "workload:default/Pod/nothing-allowed-exec-pod"
+    ));
 }
 
 #[test]
@@ -155,5 +215,10 @@ fn corpus_loads_without_errors() {
         let msg = w["message"].as_str().unwrap_or("");
         assert!(msg.starts_with("skipped "), "unexpected warning: {w}");
     }
-    assert!(doc["summary"]["input"]["objects"]["Deployment"].as_u64().unwrap_or(0) > 20);
+    assert!(
+        doc["summary"]["input"]["objects"]["Deployment"]
+            .as_u64()
+            .unwrap_or(0)
+            > 20
+    );
 }

@@ -221,19 +221,107 @@ fn top_owner<'a>(
             cur = owner;
             continue;
         }
-        if o.kind == "ReplicaSet" {
-            let hash = hash.or(cur.meta.labels.get("pod-template-hash"));
-            if let Some(dep) = hash
-                .and_then(|h| o.name.strip_suffix(h.as_str()))
-                .and_then(|s| s.strip_suffix('-'))
-            {
-                if let Some(&d) = present.get(&(ns, "Deployment", dep)) {
-                    cur = d;
-                    continue;
-                }
-            }
+        let hash = hash.or(cur.meta.labels.get("pod-template-hash"));
+        let deployment = hash
+            .filter(|_| o.kind == "ReplicaSet")
+            .and_then(|h| o.name.strip_suffix(h.as_str()))
+            .and_then(|s| s.strip_suffix('-'))
+            .and_then(|dep| present.get(&(ns, "Deployment", dep)));
+        if let Some(&d) = deployment {
+            cur = d;
+            continue;
         }
         return (o.kind.as_str(), o.name.as_str());
     }
     (cur.kind().as_str(), cur.meta.name.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::snapshot;
+
+    const DEPLOYMENT: &str = "
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: c}]}
+";
+
+    fn pod(name: &str, owner_kind: &str, owner: &str, node: &str) -> String {
+        format!(
+            "---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: {name}
+  namespace: shop
+  labels: {{app: web, pod-template-hash: 7d9f8}}
+  ownerReferences: [{{apiVersion: apps/v1, kind: {owner_kind}, name: {owner}, controller: true}}]
+spec: {{nodeName: {node}, containers: [{{name: c}}]}}
+"
+        )
+    }
+
+    fn ids(snap: &Snapshot) -> Vec<String> {
+        Index::new(snap)
+            .workloads
+            .into_iter()
+            .map(|w| w.id)
+            .collect()
+    }
+
+    #[test]
+    fn pods_of_a_present_deployment_fold_into_it_through_the_replicaset_name() {
+        let yaml = format!(
+            "{DEPLOYMENT}{}{}",
+            pod("web-7d9f8-a", "ReplicaSet", "web-7d9f8", "n1"),
+            pod("web-7d9f8-b", "ReplicaSet", "web-7d9f8", "n2")
+        );
+        let snap = snapshot(&yaml);
+        assert_eq!(ids(&snap), vec!["workload:shop/Deployment/web"]);
+        let ix = Index::new(&snap);
+        assert_eq!(ix.workloads[0].pods.len(), 2);
+        assert_eq!(ix.workloads[0].spec.kind(), WorkloadKind::Deployment);
+        // Live placement wins over "the template could run anywhere".
+        assert_eq!(ix.workloads[0].node_ids(), vec!["node:n1", "node:n2"]);
+    }
+
+    #[test]
+    fn replicas_of_an_absent_controller_are_one_node() {
+        let yaml = format!(
+            "{}{}",
+            pod("api-5c-a", "ReplicaSet", "api-5c", "n1"),
+            pod("api-5c-b", "ReplicaSet", "api-5c", "n1")
+        );
+        let snap = snapshot(&yaml);
+        assert_eq!(ids(&snap), vec!["workload:shop/ReplicaSet/api-5c"]);
+        assert_eq!(Index::new(&snap).workloads[0].node_ids(), vec!["node:n1"]);
+    }
+
+    #[test]
+    fn a_bare_pod_is_its_own_node_and_escapes_to_its_node() {
+        let snap = snapshot(
+            "kind: Pod\nmetadata: {name: p}\nspec: {nodeName: n9, containers: [{name: c}]}\n",
+        );
+        let ix = Index::new(&snap);
+        assert_eq!(ix.workloads[0].id, "workload:default/Pod/p");
+        assert_eq!(ix.workloads[0].node_ids(), vec!["node:n9"]);
+    }
+
+    #[test]
+    fn ownership_cycles_terminate() {
+        let yaml = "
+kind: ReplicaSet
+metadata: {name: a, ownerReferences: [{kind: ReplicaSet, name: b, controller: true}]}
+---
+kind: ReplicaSet
+metadata: {name: b, ownerReferences: [{kind: ReplicaSet, name: a, controller: true}]}
+";
+        let snap = snapshot(yaml);
+        assert!(!ids(&snap).is_empty());
+    }
 }

@@ -90,11 +90,9 @@ pub fn add_object(
     if !is_supported(&kind) {
         return Ok(Added::UnsupportedKind(kind));
     }
-    if kind == "Secret" {
-        if let Some(obj) = value.as_object_mut() {
-            obj.remove("data");
-            obj.remove("stringData");
-        }
+    if let Some(obj) = value.as_object_mut().filter(|_| kind == "Secret") {
+        obj.remove("data");
+        obj.remove("stringData");
     }
     let name_ok = value
         .get("metadata")
