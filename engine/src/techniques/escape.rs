@@ -1,7 +1,9 @@
 //! Container and pod escapes: workload -> node.
 
-use crate::graph::AttackGraph;
-use crate::index::Index;
+use crate::graph::{AttackGraph, Edge, Evidence};
+use crate::index::{Index, WorkloadNode};
+use crate::snapshot::{Container, Volume, VolumeMount};
+use crate::techniques::identity::pod_spec_path;
 use crate::techniques::technique;
 
 technique!(
@@ -103,4 +105,207 @@ technique!(
     "Remove hostIPC: true."
 );
 
-pub fn edges(_ix: &Index, _g: &mut AttackGraph) {}
+/// One container of a workload's pod spec (regular, init or ephemeral), with the field path
+/// that names it (`spec.template.spec.initContainers[0]`).
+pub(crate) struct ContainerAt<'a> {
+    pub container: &'a Container,
+    pub path: String,
+}
+
+/// Every container of the workload's pod spec, in spec order: regular, init, ephemeral.
+pub(crate) fn containers<'a>(w: &WorkloadNode<'a>) -> Vec<ContainerAt<'a>> {
+    let spec_path = pod_spec_path(w);
+    w.spec
+        .pod_spec
+        .all_containers()
+        .map(|(list, i, container)| ContainerAt {
+            container,
+            path: format!("{spec_path}.{list}[{i}]"),
+        })
+        .collect()
+}
+
+/// A hostPath volume as one container mounts it.
+pub(crate) struct HostPathMount<'a> {
+    pub container: &'a Container,
+    /// Field path of the volumeMount (`spec.containers[0].volumeMounts[1]`).
+    pub mount_path_field: String,
+    pub mount: &'a VolumeMount,
+    pub volume: &'a Volume,
+    /// Field path of the hostPath (`spec.volumes[2].hostPath.path`).
+    pub volume_field: String,
+    /// The host path the container sees at the mount point: `hostPath.path` joined with the
+    /// mount's `subPath`, normalised.
+    pub host_path: String,
+    pub read_only: bool,
+}
+
+/// Every mount of a hostPath volume by any container of the workload.
+pub(crate) fn host_path_mounts<'a>(w: &WorkloadNode<'a>) -> Vec<HostPathMount<'a>> {
+    let spec = &w.spec.pod_spec;
+    let spec_path = pod_spec_path(w);
+    let mut out = Vec::new();
+    for c in containers(w) {
+        for (mi, mount) in c.container.volume_mounts.iter().enumerate() {
+            let Some((vi, volume)) = spec.volume(&mount.name) else {
+                continue;
+            };
+            let Some(hp) = &volume.host_path else {
+                continue;
+            };
+            let joined = match mount.sub_path.as_deref().filter(|s| !s.is_empty()) {
+                Some(sub) => format!("{}/{sub}", hp.path),
+                None => hp.path.clone(),
+            };
+            out.push(HostPathMount {
+                container: c.container,
+                mount_path_field: format!("{}.volumeMounts[{mi}]", c.path),
+                mount,
+                volume,
+                volume_field: format!("{spec_path}.volumes[{vi}].hostPath.path"),
+                host_path: normalise_host_path(&joined),
+                read_only: mount.read_only == Some(true),
+            });
+        }
+    }
+    out
+}
+
+/// An absolute path with `//`, `.`, `..` and trailing slashes resolved lexically (the node's
+/// symlinks are unknown). `..` above the root stays at the root, as the kernel does.
+pub(crate) fn normalise_host_path(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
+/// Host paths a container may write without gaining control of the node.
+/// - `/tmp`, `/var/tmp`: world-writable scratch space; every local user can already write
+///   there, and no host service executes or trusts what it finds there.
+/// - `/dev/shm`: world-writable shared-memory tmpfs, scratch space like `/tmp`.
+/// - `/run/xtables.lock`, `/var/run/xtables.lock`: the empty lock file iptables takes
+///   (kube-proxy and CNI plugins mount it); writing it only affects lock contention.
+///
+/// The directories also cover what is below them; the lock files only match exactly.
+const SAFE_WRITABLE_DIRS: &[&str] = &["/tmp", "/var/tmp", "/dev/shm"];
+const SAFE_WRITABLE_FILES: &[&str] = &["/run/xtables.lock", "/var/run/xtables.lock"];
+
+/// Whether writing this (normalised) host path gives no hold on the node.
+pub(crate) fn is_safe_writable_host_path(path: &str) -> bool {
+    SAFE_WRITABLE_FILES.contains(&path)
+        || SAFE_WRITABLE_DIRS.iter().any(|d| {
+            path == *d
+                || path
+                    .strip_prefix(d)
+                    .is_some_and(|rest| rest.starts_with('/'))
+        })
+}
+
+/// Add an escape step from the workload to every node its pods may run on.
+pub(crate) fn escape_to_nodes(g: &mut AttackGraph, w: &WorkloadNode, edge: Edge) {
+    for node in w.node_ids() {
+        g.add_edge(&w.id, &node, edge.clone());
+    }
+}
+
+fn privileged(w: &WorkloadNode) -> Option<Edge> {
+    let obj = w.object();
+    let hits: Vec<ContainerAt> = containers(w)
+        .into_iter()
+        .filter(|c| {
+            c.container
+                .security_context
+                .as_ref()
+                .and_then(|s| s.privileged)
+                == Some(true)
+        })
+        .collect();
+    if hits.is_empty() {
+        return None;
+    }
+    let evidence = hits
+        .iter()
+        .map(|c| {
+            Evidence::new(
+                &obj,
+                format!("{}.securityContext.privileged", c.path),
+                format!("true (container \"{}\")", c.container.name),
+            )
+            .at(&w.spec.source)
+        })
+        .collect();
+    let fields: Vec<String> = hits
+        .iter()
+        .map(|c| format!("{}.securityContext.privileged", c.path))
+        .collect();
+    Some(ESCAPE_PRIVILEGED.edge(
+        evidence,
+        format!(
+            "Set {} to false on {obj}; enforce the baseline Pod Security Standard on namespace {}.",
+            fields.join(", "),
+            w.namespace
+        ),
+    ))
+}
+
+fn host_path_write(w: &WorkloadNode) -> Option<Edge> {
+    let obj = w.object();
+    let hits: Vec<HostPathMount> = host_path_mounts(w)
+        .into_iter()
+        .filter(|m| !m.read_only && !is_safe_writable_host_path(&m.host_path))
+        .collect();
+    if hits.is_empty() {
+        return None;
+    }
+    let mut evidence = Vec::new();
+    let mut fixes = Vec::new();
+    for m in &hits {
+        let sub = m
+            .mount
+            .sub_path
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(|s| format!(" (subPath {s})"))
+            .unwrap_or_default();
+        evidence.push(
+            Evidence::new(
+                &obj,
+                &m.volume_field,
+                format!(
+                    "{}: volume \"{}\" mounted read-write{sub} by container \"{}\" at {} ({})",
+                    m.host_path,
+                    m.volume.name,
+                    m.container.name,
+                    m.mount.mount_path,
+                    m.mount_path_field
+                ),
+            )
+            .at(&w.spec.source),
+        );
+        fixes.push(format!(
+            "remove hostPath volume \"{}\" ({}) or set {}.readOnly: true",
+            m.volume.name, m.host_path, m.mount_path_field
+        ));
+    }
+    fixes.dedup();
+    Some(ESCAPE_HOSTPATH_WRITE.edge(evidence, format!("On {obj}: {}.", fixes.join("; "))))
+}
+
+pub fn edges(ix: &Index, g: &mut AttackGraph) {
+    for w in &ix.workloads {
+        if let Some(edge) = privileged(w) {
+            escape_to_nodes(g, w, edge);
+        }
+        if let Some(edge) = host_path_write(w) {
+            escape_to_nodes(g, w, edge);
+        }
+    }
+}
