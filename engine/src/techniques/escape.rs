@@ -309,3 +309,162 @@ pub fn edges(ix: &Index, g: &mut AttackGraph) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::graph;
+
+    fn escapes(g: &AttackGraph, from: &str) -> Vec<&'static str> {
+        g.techniques_from(from)
+            .into_iter()
+            .filter(|t| t.starts_with("ESCAPE_"))
+            .collect()
+    }
+
+    #[test]
+    fn privileged_init_container_escapes_to_node() {
+        let g = graph(
+            "
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, namespace: kube-system}
+spec:
+  template:
+    spec:
+      initContainers:
+      - {name: setup, image: busybox, securityContext: {privileged: true}}
+      containers:
+      - {name: agent, image: agent}
+",
+        );
+        let w = "workload:kube-system/DaemonSet/agent";
+        assert!(g.has_edge(w, "node:*", "ESCAPE_PRIVILEGED"));
+        let edges = g.edges_of("ESCAPE_PRIVILEGED");
+        assert_eq!(edges.len(), 1);
+        let ev = &edges[0].2.evidence;
+        assert_eq!(ev.len(), 1);
+        assert_eq!(
+            ev[0].field,
+            "spec.template.spec.initContainers[0].securityContext.privileged"
+        );
+        assert!(ev[0].detail.contains("setup"));
+    }
+
+    #[test]
+    fn privileged_pod_on_a_named_node_escapes_to_that_node() {
+        let g = graph(
+            "
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  nodeName: ip-10-0-0-1
+  containers: [{name: c, image: x, securityContext: {privileged: true}}]
+",
+        );
+        assert!(g.has_edge(
+            "workload:default/Pod/p",
+            "node:ip-10-0-0-1",
+            "ESCAPE_PRIVILEGED"
+        ));
+        assert!(!g.has_edge("workload:default/Pod/p", "node:*", "ESCAPE_PRIVILEGED"));
+    }
+
+    #[test]
+    fn non_privileged_containers_do_not_escape() {
+        let g = graph(
+            "
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  initContainers: [{name: i, image: x, securityContext: {privileged: false}}]
+  containers:
+  - {name: c, image: x, securityContext: {allowPrivilegeEscalation: false}}
+",
+        );
+        assert!(escapes(&g, "workload:default/Pod/p").is_empty());
+    }
+
+    fn host_path_pod(path: &str, mount: &str) -> AttackGraph {
+        graph(&format!(
+            "
+apiVersion: v1
+kind: Pod
+metadata: {{name: p}}
+spec:
+  containers:
+  - name: c
+    image: x
+    volumeMounts: [{{name: host, mountPath: /host {mount}}}]
+  volumes:
+  - {{name: host, hostPath: {{path: {path}}}}}
+"
+        ))
+    }
+
+    #[test]
+    fn writable_host_root_escapes_to_node() {
+        for path in ["/", "//", "/.", "/tmp/.."] {
+            let g = host_path_pod(path, "");
+            assert!(
+                g.has_edge("workload:default/Pod/p", "node:*", "ESCAPE_HOSTPATH_WRITE"),
+                "{path}"
+            );
+            let edges = g.edges_of("ESCAPE_HOSTPATH_WRITE");
+            let ev = &edges[0].2.evidence[0];
+            assert_eq!(ev.field, "spec.volumes[0].hostPath.path");
+            assert!(ev.detail.starts_with("/: volume \"host\""), "{}", ev.detail);
+            assert!(ev.detail.contains("container \"c\" at /host"));
+        }
+    }
+
+    #[test]
+    fn writable_host_etc_escapes_to_node() {
+        let g = host_path_pod("/etc/", "");
+        assert!(g.has_edge("workload:default/Pod/p", "node:*", "ESCAPE_HOSTPATH_WRITE"));
+    }
+
+    #[test]
+    fn read_only_host_path_mount_does_not_escape_by_write() {
+        let g = host_path_pod("/", ", readOnly: true");
+        assert!(!g.has_edge("workload:default/Pod/p", "node:*", "ESCAPE_HOSTPATH_WRITE"));
+    }
+
+    #[test]
+    fn safe_host_paths_do_not_escape() {
+        for path in [
+            "/tmp",
+            "/tmp/cache/",
+            "/var/tmp",
+            "/dev/shm",
+            "/run/xtables.lock",
+        ] {
+            let g = host_path_pod(path, "");
+            assert!(escapes(&g, "workload:default/Pod/p").is_empty(), "{path}");
+        }
+    }
+
+    #[test]
+    fn sub_path_decides_the_effective_host_path() {
+        let g = host_path_pod("/tmp", ", subPath: ../etc");
+        assert!(g.has_edge("workload:default/Pod/p", "node:*", "ESCAPE_HOSTPATH_WRITE"));
+        let g = host_path_pod("/var", ", subPath: tmp");
+        assert!(escapes(&g, "workload:default/Pod/p").is_empty());
+    }
+
+    #[test]
+    fn safe_list_matches_whole_path_components() {
+        assert!(is_safe_writable_host_path("/tmp"));
+        assert!(is_safe_writable_host_path("/tmp/x"));
+        assert!(!is_safe_writable_host_path("/tmpfoo"));
+        assert!(!is_safe_writable_host_path("/run/xtables.lock/x"));
+        assert!(!is_safe_writable_host_path("/"));
+        assert_eq!(
+            normalise_host_path("/var//lib/./kubelet/"),
+            "/var/lib/kubelet"
+        );
+        assert_eq!(normalise_host_path("/../.."), "/");
+    }
+}

@@ -236,3 +236,162 @@ pub fn edges(ix: &Index, g: &mut AttackGraph) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testutil::graph;
+
+    /// A Deployment `grafana` in `monitoring` running as ServiceAccount `grafana`, with `pod`
+    /// added to its pod spec (which gets a plain container unless `pod` has its own) and `sa`
+    /// to the ServiceAccount.
+    fn grafana(pod: &str, sa: &str) -> crate::AttackGraph {
+        let containers = if pod.contains("containers:") {
+            ""
+        } else {
+            "containers: [{name: grafana, image: grafana}]"
+        };
+        graph(&format!(
+            "
+apiVersion: v1
+kind: ServiceAccount
+metadata: {{name: grafana, namespace: monitoring}}
+{sa}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: grafana, namespace: monitoring}}
+spec:
+  template:
+    spec:
+      serviceAccountName: grafana
+      {containers}
+      {pod}
+"
+        ))
+    }
+
+    const W: &str = "workload:monitoring/Deployment/grafana";
+    const SA: &str = "sa:monitoring/grafana";
+
+    #[test]
+    fn token_is_mounted_by_default() {
+        let g = graph(
+            "
+apiVersion: v1
+kind: Pod
+metadata: {name: app}
+spec: {containers: [{name: app, image: app}]}
+",
+        );
+        // `default` exists in every namespace even without a ServiceAccount object.
+        assert!(g.has_edge(
+            "workload:default/Pod/app",
+            "sa:default/default",
+            "POD_SA_TOKEN"
+        ));
+        let edges = g.edges_of("POD_SA_TOKEN");
+        assert!(edges[0].2.evidence[0].detail.contains("default true"));
+    }
+
+    #[test]
+    fn pod_false_overrides_service_account_true() {
+        let g = grafana(
+            "automountServiceAccountToken: false",
+            "automountServiceAccountToken: true",
+        );
+        assert!(!g.has_edge(W, SA, "POD_SA_TOKEN"));
+        assert!(g.edges_of("POD_SA_TOKEN").is_empty());
+    }
+
+    #[test]
+    fn pod_true_overrides_service_account_false() {
+        let g = grafana(
+            "automountServiceAccountToken: true",
+            "automountServiceAccountToken: false",
+        );
+        assert!(g.has_edge(W, SA, "POD_SA_TOKEN"));
+        let edges = g.edges_of("POD_SA_TOKEN");
+        let ev = &edges[0].2.evidence[0];
+        assert_eq!(ev.object, "Deployment/monitoring/grafana");
+        assert_eq!(ev.field, "spec.template.spec.automountServiceAccountToken");
+        assert_eq!(
+            ev.detail,
+            "true (overrides ServiceAccount/monitoring/grafana automountServiceAccountToken: false)"
+        );
+    }
+
+    #[test]
+    fn service_account_false_alone_disables_the_token() {
+        let g = grafana("", "automountServiceAccountToken: false");
+        assert!(!g.has_edge(W, SA, "POD_SA_TOKEN"));
+    }
+
+    #[test]
+    fn service_account_true_decides_when_pod_is_silent() {
+        let g = grafana("", "automountServiceAccountToken: true");
+        assert!(g.has_edge(W, SA, "POD_SA_TOKEN"));
+        let edges = g.edges_of("POD_SA_TOKEN");
+        assert_eq!(
+            edges[0].2.evidence[0].object,
+            "ServiceAccount/monitoring/grafana"
+        );
+    }
+
+    #[test]
+    fn projected_token_is_mounted_even_with_automount_false() {
+        let g = grafana(
+            "automountServiceAccountToken: false
+      volumes:
+      - name: kube-api
+        projected:
+          sources:
+          - serviceAccountToken: {path: token, expirationSeconds: 3600}
+      containers:
+      - name: grafana
+        image: grafana
+        volumeMounts: [{name: kube-api, mountPath: /var/run/secrets/tokens}]",
+            "",
+        );
+        assert!(g.has_edge(W, SA, "POD_SA_TOKEN"));
+        let edges = g.edges_of("POD_SA_TOKEN");
+        assert!(
+            edges[0].2.evidence.iter().any(|e| e.field
+                == "spec.template.spec.volumes[0].projected.sources[0].serviceAccountToken")
+        );
+    }
+
+    #[test]
+    fn projected_token_for_another_audience_is_not_an_api_token() {
+        let g = grafana(
+            "automountServiceAccountToken: false
+      volumes:
+      - name: aws-iam-token
+        projected:
+          sources:
+          - serviceAccountToken: {audience: sts.amazonaws.com, path: token}
+      containers:
+      - name: grafana
+        image: grafana
+        volumeMounts: [{name: aws-iam-token, mountPath: /var/run/secrets/eks}]",
+            "",
+        );
+        assert!(!g.has_edge(W, SA, "POD_SA_TOKEN"));
+    }
+
+    #[test]
+    fn api_server_audiences() {
+        use super::api_server_audience as api;
+        assert!(api(None, None));
+        assert!(api(Some("https://kubernetes.default.svc"), None));
+        assert!(api(
+            Some("https://kubernetes.default.svc.cluster.local"),
+            None
+        ));
+        assert!(api(
+            Some("https://oidc.example/id/1"),
+            Some("https://oidc.example/id/1")
+        ));
+        assert!(!api(Some("sts.amazonaws.com"), None));
+        assert!(!api(Some("vault"), Some("https://oidc.example/id/1")));
+    }
+}

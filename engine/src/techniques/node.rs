@@ -125,3 +125,125 @@ fn remediation(obj: &str, token: &MountedToken) -> String {
         token.remediation
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testutil::graph;
+
+    #[test]
+    fn node_steals_tokens_of_pods_placed_on_it() {
+        let g = graph(
+            "
+apiVersion: v1
+kind: Pod
+metadata: {name: api, namespace: prod}
+spec:
+  nodeName: ip-10-0-0-1
+  serviceAccountName: api
+  containers: [{name: api, image: api}]
+",
+        );
+        assert!(g.has_edge("node:ip-10-0-0-1", "sa:prod/api", "NODE_STEALS_TOKENS"));
+        // Placement is known, so "some node" does not get it.
+        assert!(!g.has_edge("node:*", "sa:prod/api", "NODE_STEALS_TOKENS"));
+        let edges = g.edges_of("NODE_STEALS_TOKENS");
+        let edge = edges[0].2;
+        assert_eq!(edge.likelihood, 0.9);
+        assert!(edge.evidence.iter().any(|e| e.object == "Pod/prod/api"
+            && e.field == "spec.nodeName"
+            && e.detail == "ip-10-0-0-1"));
+    }
+
+    #[test]
+    fn node_steals_no_token_that_is_not_mounted() {
+        let g = graph(
+            "
+apiVersion: v1
+kind: Pod
+metadata: {name: api, namespace: prod}
+spec:
+  nodeName: ip-10-0-0-1
+  serviceAccountName: api
+  automountServiceAccountToken: false
+  containers: [{name: api, image: api}]
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, namespace: prod}
+spec:
+  template:
+    spec:
+      automountServiceAccountToken: false
+      containers: [{name: agent, image: agent}]
+",
+        );
+        assert!(g.edges_of("NODE_STEALS_TOKENS").is_empty());
+    }
+
+    #[test]
+    fn unplaced_workload_tokens_are_on_some_node_with_lower_likelihood() {
+        let g = graph(
+            "
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: prod}
+spec:
+  template:
+    spec:
+      serviceAccountName: api
+      containers: [{name: api, image: api}]
+---
+apiVersion: v1
+kind: Node
+metadata: {name: ip-10-0-0-1}
+",
+        );
+        let edges = g.edges_of("NODE_STEALS_TOKENS");
+        assert_eq!(
+            edges.len(),
+            1,
+            "no edge from concrete nodes for unplaced pods"
+        );
+        assert_eq!((edges[0].0, edges[0].1), ("node:*", "sa:prod/api"));
+        assert_eq!(edges[0].2.likelihood, 0.5);
+    }
+
+    #[test]
+    fn daemonset_tokens_are_on_every_node() {
+        let g = graph(
+            "
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, namespace: kube-system}
+spec:
+  template:
+    spec:
+      serviceAccountName: agent
+      containers: [{name: agent, image: agent}]
+---
+apiVersion: v1
+kind: Node
+metadata: {name: ip-10-0-0-1}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: other}
+spec:
+  nodeName: ip-10-0-0-2
+  automountServiceAccountToken: false
+  containers: [{name: c, image: c}]
+",
+        );
+        for node in ["node:*", "node:ip-10-0-0-1", "node:ip-10-0-0-2"] {
+            assert!(
+                g.has_edge(node, "sa:kube-system/agent", "NODE_STEALS_TOKENS"),
+                "{node}"
+            );
+        }
+        assert!(
+            g.edges_of("NODE_STEALS_TOKENS")
+                .iter()
+                .all(|e| e.2.likelihood == 0.9)
+        );
+    }
+}
