@@ -153,22 +153,36 @@ pub(crate) fn host_path_mounts<'a>(w: &WorkloadNode<'a>) -> Vec<HostPathMount<'a
             let Some(hp) = &volume.host_path else {
                 continue;
             };
-            let joined = match mount.sub_path.as_deref().filter(|s| !s.is_empty()) {
-                Some(sub) => format!("{}/{sub}", hp.path),
-                None => hp.path.clone(),
-            };
+            let sub = mount.sub_path.as_deref().filter(|s| !s.is_empty());
+            let host_path = effective_host_path(&hp.path, sub);
             out.push(HostPathMount {
                 container: c.container,
                 mount_path_field: format!("{}.volumeMounts[{mi}]", c.path),
                 mount,
                 volume,
                 volume_field: format!("{spec_path}.volumes[{vi}].hostPath.path"),
-                host_path: normalise_host_path(&joined),
+                host_path,
                 read_only: mount.read_only == Some(true),
             });
         }
     }
     out
+}
+
+/// The host path a mount exposes: the volume's path joined with the mount's `subPath`.
+/// POSIX paths are normalised; Windows paths (`C:\var\lib\kubelet`, named pipes) are kept
+/// as written, since their normalisation rules differ and none of them is on the safe list.
+pub(crate) fn effective_host_path(path: &str, sub_path: Option<&str>) -> String {
+    if !path.starts_with('/') {
+        return match sub_path {
+            Some(sub) => format!("{}\\{sub}", path.trim_end_matches(['\\', '/'])),
+            None => path.to_string(),
+        };
+    }
+    match sub_path {
+        Some(sub) => normalise_host_path(&format!("{path}/{sub}")),
+        None => normalise_host_path(path),
+    }
 }
 
 /// An absolute path with `//`, `.`, `..` and trailing slashes resolved lexically (the node's
@@ -466,5 +480,10 @@ spec:
             "/var/lib/kubelet"
         );
         assert_eq!(normalise_host_path("/../.."), "/");
+        assert_eq!(
+            effective_host_path("C:\\var\\lib\\kubelet", None),
+            "C:\\var\\lib\\kubelet"
+        );
+        assert_eq!(effective_host_path("/var/", Some("./tmp")), "/var/tmp");
     }
 }
