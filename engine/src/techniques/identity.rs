@@ -1,7 +1,8 @@
 //! Workload identity: what credentials a compromised workload holds.
 
-use crate::graph::AttackGraph;
-use crate::index::Index;
+use crate::graph::{AttackGraph, Evidence, id};
+use crate::index::{Index, WorkloadNode};
+use crate::snapshot::{PodSpec, WorkloadKind};
 use crate::techniques::technique;
 
 technique!(
@@ -33,4 +34,364 @@ technique!(
     "Remove shareProcessNamespace: true from the pod spec."
 );
 
-pub fn edges(_ix: &Index, _g: &mut AttackGraph) {}
+/// Where a workload kind keeps its pod template, as a field-path prefix (empty for a Pod,
+/// whose own `metadata` and `spec` are the pod's).
+pub(crate) fn pod_template_path(kind: WorkloadKind) -> &'static str {
+    match kind {
+        WorkloadKind::Pod => "",
+        WorkloadKind::CronJob => "spec.jobTemplate.spec.template.",
+        _ => "spec.template.",
+    }
+}
+
+/// The field path of a workload's pod spec (`spec`, `spec.template.spec`, ...).
+pub(crate) fn pod_spec_path(w: &WorkloadNode) -> String {
+    format!("{}spec", pod_template_path(w.spec.kind()))
+}
+
+/// The field path of a workload's pod labels (`metadata.labels`, `spec.template.metadata.labels`).
+pub(crate) fn pod_labels_path(w: &WorkloadNode) -> String {
+    format!("{}metadata.labels", pod_template_path(w.spec.kind()))
+}
+
+/// A service account token that a workload's pods hold, and the fields that put it there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MountedToken {
+    /// `sa:NS/NAME` of the token's service account.
+    pub service_account: String,
+    /// The fields that decided it (the automount setting that won, and any projected token).
+    pub evidence: Vec<Evidence>,
+    /// What to change so the pods no longer hold the token.
+    pub remediation: String,
+}
+
+/// The service account token the workload's pods hold, if any.
+///
+/// The legacy automounted token is there when the pod spec's `automountServiceAccountToken`
+/// says so; when the pod spec leaves it unset, the ServiceAccount's setting decides; when
+/// neither sets it, it is mounted (the API server's default). Independently of that, a
+/// `projected` volume with a `serviceAccountToken` source whose audience the API server
+/// accepts, mounted by one of the containers, also hands the pod a usable token.
+pub fn mounted_token(ix: &Index, w: &WorkloadNode) -> Option<MountedToken> {
+    let spec = &w.spec.pod_spec;
+    let ns = w.namespace;
+    let sa_name = spec.service_account();
+    let sa = ix.service_account(ns, sa_name);
+    let obj = w.object();
+    let spec_path = pod_spec_path(w);
+    let sa_obj = format!("ServiceAccount/{ns}/{sa_name}");
+    let field = format!("{spec_path}.automountServiceAccountToken");
+    let sa_setting = sa.and_then(|s| s.automount_service_account_token);
+
+    let (automount, automount_evidence, mut remediation) = match (
+        spec.automount_service_account_token,
+        sa_setting,
+    ) {
+        (Some(pod), sa_value) => {
+            let detail = match sa_value {
+                Some(v) => format!("{pod} (overrides {sa_obj} automountServiceAccountToken: {v})"),
+                None => pod.to_string(),
+            };
+            (
+                pod,
+                Evidence::new(&obj, &field, detail).at(&w.spec.source),
+                format!(
+                    "Set {field}: false on {obj} (the pod setting overrides the ServiceAccount's) if the workload does not call the Kubernetes API."
+                ),
+            )
+        }
+        (None, Some(v)) => {
+            let source = sa.map(|s| s.source.clone()).unwrap_or_default();
+            (
+                v,
+                Evidence::new(
+                    &sa_obj,
+                    "automountServiceAccountToken",
+                    format!("{v} ({obj} {field} is unset, so the ServiceAccount decides)"),
+                )
+                .at(&source),
+                format!(
+                    "Set automountServiceAccountToken: false on {sa_obj} (and leave {field} unset or false on {obj}) if its pods do not call the Kubernetes API."
+                ),
+            )
+        }
+        (None, None) => {
+            let why = if sa.is_some() {
+                format!("{sa_obj} does not set it either")
+            } else {
+                format!("{sa_obj} is not in the snapshot")
+            };
+            (
+                true,
+                Evidence::new(
+                    &obj,
+                    &field,
+                    format!("unset and {why}, so the token is mounted (default true)"),
+                )
+                .at(&w.spec.source),
+                format!(
+                    "Set {field}: false on {obj} (or automountServiceAccountToken: false on {sa_obj}) if the workload does not call the Kubernetes API."
+                ),
+            )
+        }
+    };
+
+    let projected = projected_tokens(ix, w, spec, &spec_path, &obj);
+    if !automount && projected.is_empty() {
+        return None;
+    }
+    let mut evidence = Vec::new();
+    if automount {
+        evidence.push(automount_evidence);
+    }
+    for (ev, field) in projected {
+        evidence.push(ev);
+        let extra = format!(
+            " Remove the serviceAccountToken projection {field} from {obj}, or give it an audience the API server does not accept."
+        );
+        if automount {
+            remediation.push_str(&extra);
+        } else {
+            remediation = extra.trim_start().to_string();
+        }
+    }
+    Some(MountedToken {
+        service_account: id::service_account(ns, sa_name),
+        evidence,
+        remediation,
+    })
+}
+
+/// Projected service account tokens usable against the API server, mounted by a container:
+/// their evidence and field path.
+fn projected_tokens(
+    ix: &Index,
+    w: &WorkloadNode,
+    spec: &PodSpec,
+    spec_path: &str,
+    obj: &str,
+) -> Vec<(Evidence, String)> {
+    let issuer = ix.snapshot.facts.oidc_issuer.as_deref();
+    let mut out = Vec::new();
+    for (vi, v) in spec.volumes.iter().enumerate() {
+        let Some(p) = &v.projected else { continue };
+        // A token written to a volume no container mounts is not in any container.
+        let mounts: Vec<String> = spec
+            .all_containers()
+            .flat_map(|(_, _, c)| {
+                c.volume_mounts
+                    .iter()
+                    .filter(|m| m.name == v.name)
+                    .map(|m| format!("container \"{}\" at {}", c.name, m.mount_path))
+            })
+            .collect();
+        if mounts.is_empty() {
+            continue;
+        }
+        for (si, src) in p.sources.iter().enumerate() {
+            let Some(t) = &src.service_account_token else {
+                continue;
+            };
+            let audience = t.audience.as_deref().filter(|a| !a.is_empty());
+            if !api_server_audience(audience, issuer) {
+                continue;
+            }
+            let field =
+                format!("{spec_path}.volumes[{vi}].projected.sources[{si}].serviceAccountToken");
+            let aud = match audience {
+                Some(a) => format!("audience {a} (accepted by the API server)"),
+                None => "no audience (defaults to the API server's)".to_string(),
+            };
+            let detail = format!(
+                "{aud}; volume \"{}\" mounted by {}",
+                v.name,
+                mounts.join(", ")
+            );
+            out.push((Evidence::new(obj, &field, detail).at(&w.spec.source), field));
+        }
+    }
+    out
+}
+
+/// Whether the API server accepts a projected token of this audience. Unset means the API
+/// server's own audience. The default API audiences are the in-cluster API URLs and, where
+/// `--api-audiences` is unset, the token issuer (known from the facts when given). Any other
+/// audience (`sts.amazonaws.com`, `vault`) is for another relying party, not for Kubernetes.
+fn api_server_audience(audience: Option<&str>, issuer: Option<&str>) -> bool {
+    let Some(a) = audience else { return true };
+    let bare = a.strip_prefix("https://").unwrap_or(a);
+    bare.starts_with("kubernetes.default.svc")
+        || issuer
+            .is_some_and(|i| !i.is_empty() && i.trim_end_matches('/') == a.trim_end_matches('/'))
+}
+
+pub fn edges(ix: &Index, g: &mut AttackGraph) {
+    for w in &ix.workloads {
+        if let Some(t) = mounted_token(ix, w) {
+            g.add_edge(
+                &w.id,
+                &t.service_account,
+                POD_SA_TOKEN.edge(t.evidence, t.remediation),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testutil::graph;
+
+    /// A Deployment `grafana` in `monitoring` running as ServiceAccount `grafana`, with `pod`
+    /// added to its pod spec (which gets a plain container unless `pod` has its own) and `sa`
+    /// to the ServiceAccount.
+    fn grafana(pod: &str, sa: &str) -> crate::AttackGraph {
+        let containers = if pod.contains("containers:") {
+            ""
+        } else {
+            "containers: [{name: grafana, image: grafana}]"
+        };
+        graph(&format!(
+            "
+apiVersion: v1
+kind: ServiceAccount
+metadata: {{name: grafana, namespace: monitoring}}
+{sa}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: grafana, namespace: monitoring}}
+spec:
+  template:
+    spec:
+      serviceAccountName: grafana
+      {containers}
+      {pod}
+"
+        ))
+    }
+
+    const W: &str = "workload:monitoring/Deployment/grafana";
+    const SA: &str = "sa:monitoring/grafana";
+
+    #[test]
+    fn token_is_mounted_by_default() {
+        let g = graph(
+            "
+apiVersion: v1
+kind: Pod
+metadata: {name: app}
+spec: {containers: [{name: app, image: app}]}
+",
+        );
+        // `default` exists in every namespace even without a ServiceAccount object.
+        assert!(g.has_edge(
+            "workload:default/Pod/app",
+            "sa:default/default",
+            "POD_SA_TOKEN"
+        ));
+        let edges = g.edges_of("POD_SA_TOKEN");
+        assert!(edges[0].2.evidence[0].detail.contains("default true"));
+    }
+
+    #[test]
+    fn pod_false_overrides_service_account_true() {
+        let g = grafana(
+            "automountServiceAccountToken: false",
+            "automountServiceAccountToken: true",
+        );
+        assert!(!g.has_edge(W, SA, "POD_SA_TOKEN"));
+        assert!(g.edges_of("POD_SA_TOKEN").is_empty());
+    }
+
+    #[test]
+    fn pod_true_overrides_service_account_false() {
+        let g = grafana(
+            "automountServiceAccountToken: true",
+            "automountServiceAccountToken: false",
+        );
+        assert!(g.has_edge(W, SA, "POD_SA_TOKEN"));
+        let edges = g.edges_of("POD_SA_TOKEN");
+        let ev = &edges[0].2.evidence[0];
+        assert_eq!(ev.object, "Deployment/monitoring/grafana");
+        assert_eq!(ev.field, "spec.template.spec.automountServiceAccountToken");
+        assert_eq!(
+            ev.detail,
+            "true (overrides ServiceAccount/monitoring/grafana automountServiceAccountToken: false)"
+        );
+    }
+
+    #[test]
+    fn service_account_false_alone_disables_the_token() {
+        let g = grafana("", "automountServiceAccountToken: false");
+        assert!(!g.has_edge(W, SA, "POD_SA_TOKEN"));
+    }
+
+    #[test]
+    fn service_account_true_decides_when_pod_is_silent() {
+        let g = grafana("", "automountServiceAccountToken: true");
+        assert!(g.has_edge(W, SA, "POD_SA_TOKEN"));
+        let edges = g.edges_of("POD_SA_TOKEN");
+        assert_eq!(
+            edges[0].2.evidence[0].object,
+            "ServiceAccount/monitoring/grafana"
+        );
+    }
+
+    #[test]
+    fn projected_token_is_mounted_even_with_automount_false() {
+        let g = grafana(
+            "automountServiceAccountToken: false
+      volumes:
+      - name: kube-api
+        projected:
+          sources:
+          - serviceAccountToken: {path: token, expirationSeconds: 3600}
+      containers:
+      - name: grafana
+        image: grafana
+        volumeMounts: [{name: kube-api, mountPath: /var/run/secrets/tokens}]",
+            "",
+        );
+        assert!(g.has_edge(W, SA, "POD_SA_TOKEN"));
+        let edges = g.edges_of("POD_SA_TOKEN");
+        assert!(
+            edges[0].2.evidence.iter().any(|e| e.field
+                == "spec.template.spec.volumes[0].projected.sources[0].serviceAccountToken")
+        );
+    }
+
+    #[test]
+    fn projected_token_for_another_audience_is_not_an_api_token() {
+        let g = grafana(
+            "automountServiceAccountToken: false
+      volumes:
+      - name: aws-iam-token
+        projected:
+          sources:
+          - serviceAccountToken: {audience: sts.amazonaws.com, path: token}
+      containers:
+      - name: grafana
+        image: grafana
+        volumeMounts: [{name: aws-iam-token, mountPath: /var/run/secrets/eks}]",
+            "",
+        );
+        assert!(!g.has_edge(W, SA, "POD_SA_TOKEN"));
+    }
+
+    #[test]
+    fn api_server_audiences() {
+        use super::api_server_audience as api;
+        assert!(api(None, None));
+        assert!(api(Some("https://kubernetes.default.svc"), None));
+        assert!(api(
+            Some("https://kubernetes.default.svc.cluster.local"),
+            None
+        ));
+        assert!(api(
+            Some("https://oidc.example/id/1"),
+            Some("https://oidc.example/id/1")
+        ));
+        assert!(!api(Some("sts.amazonaws.com"), None));
+        assert!(!api(Some("vault"), Some("https://oidc.example/id/1")));
+    }
+}
