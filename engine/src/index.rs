@@ -119,6 +119,7 @@ impl<'a> Index<'a> {
                 .filter(|b| !b.cluster)
                 .map(|b| b.metadata.ns()),
         );
+        warn_missing_ingress_backends(snapshot, &services_by_ns, &mut warnings);
         let rbac = Rbac::new(snapshot, &mut warnings);
         let aws = AwsIndex::new(snapshot, &mut warnings);
         Index {
@@ -160,6 +161,50 @@ impl<'a> Index<'a> {
             .into_iter()
             .flatten()
             .map(|&i| &self.workloads[i])
+    }
+}
+
+/// An Ingress backend that names a Service the snapshot lacks routes nowhere we can see.
+fn warn_missing_ingress_backends(
+    snapshot: &Snapshot,
+    services_by_ns: &BTreeMap<&str, Vec<&Service>>,
+    warnings: &mut Vec<Warning>,
+) {
+    for ing in &snapshot.ingresses {
+        let ns = ing.metadata.ns();
+        let known = |name: &str| {
+            services_by_ns
+                .get(ns)
+                .is_some_and(|v| v.iter().any(|s| s.metadata.name == name))
+        };
+        let default = ing
+            .spec
+            .default_backend
+            .iter()
+            .map(|b| ("spec.defaultBackend".to_string(), b));
+        let rules = ing.spec.rules.iter().enumerate().flat_map(|(i, r)| {
+            r.http.iter().flat_map(move |h| {
+                h.paths.iter().enumerate().map(move |(j, p)| {
+                    (
+                        format!("spec.rules[{i}].http.paths[{j}].backend"),
+                        &p.backend,
+                    )
+                })
+            })
+        });
+        for (field, backend) in default.chain(rules) {
+            if let Some(name) = backend.service_name().filter(|n| !known(n)) {
+                warnings.push(Warning {
+                    file: ing.source.file.clone(),
+                    document: Some(ing.source.document),
+                    object: Some(format!("Ingress/{ns}/{}", ing.metadata.name)),
+                    field: Some(field),
+                    message: format!(
+                        "backend Service {ns}/{name} is not in the input; chains through it cannot be followed"
+                    ),
+                });
+            }
+        }
     }
 }
 
@@ -323,5 +368,20 @@ metadata: {name: b, ownerReferences: [{kind: ReplicaSet, name: a, controller: tr
 ";
         let snap = snapshot(yaml);
         assert!(!ids(&snap).is_empty());
+    }
+
+    #[test]
+    fn ingress_backend_naming_an_absent_service_is_warned_with_its_field() {
+        let snap = snapshot(
+            "kind: Ingress\napiVersion: extensions/v1beta1\nmetadata: {name: i}\nspec: {backend: {serviceName: gone, servicePort: 80}}\n",
+        );
+        let ix = Index::new(&snap);
+        let w = ix
+            .warnings
+            .iter()
+            .find(|w| w.object.as_deref() == Some("Ingress/default/i"));
+        let w = w.expect("a warning about the missing backend");
+        assert_eq!(w.field.as_deref(), Some("spec.defaultBackend"));
+        assert!(w.message.contains("default/gone"));
     }
 }

@@ -497,6 +497,8 @@ pub struct Ingress {
 #[serde(rename_all = "camelCase", default)]
 pub struct IngressSpec {
     pub ingress_class_name: Option<String>,
+    /// `backend` in extensions/v1beta1 and networking.k8s.io/v1beta1.
+    #[serde(alias = "backend")]
     pub default_backend: Option<IngressBackend>,
     pub rules: Vec<IngressRule>,
     pub tls: Vec<serde_json::Value>,
