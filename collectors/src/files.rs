@@ -56,6 +56,27 @@ pub fn load_paths(
     paths: &[PathBuf],
     opts: &FileOptions,
 ) -> Result<(Snapshot, LoadStats), LoadError> {
+    // The YAML parser recurses once per nesting level; a thread of our own gives it a
+    // known stack whatever thread the caller runs on (test threads get 2 MiB).
+    let spawned = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("kubepath-load".into())
+            .stack_size(yaml::STACK_SIZE)
+            .spawn_scoped(scope, || load_on_this_thread(paths, opts))
+            .map(|handle| handle.join())
+    });
+    match spawned {
+        Ok(Ok(result)) => result,
+        Ok(Err(panic)) => std::panic::resume_unwind(panic),
+        // No thread to be had: read here, on the caller's stack.
+        Err(_) => load_on_this_thread(paths, opts),
+    }
+}
+
+fn load_on_this_thread(
+    paths: &[PathBuf],
+    opts: &FileOptions,
+) -> Result<(Snapshot, LoadStats), LoadError> {
     if paths.is_empty() {
         return Err(LoadError::NoPaths);
     }

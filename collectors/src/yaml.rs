@@ -116,6 +116,14 @@ pub(crate) fn split_documents(text: &str) -> Vec<Document<'_>> {
     docs
 }
 
+/// Deepest nesting accepted, in YAML and (serde_json's fixed limit) JSON. Real manifests,
+/// CRD schemas included, stay far below (the corpus peaks at 35). The parser recurses per
+/// level, so callers parse on a thread with [`STACK_SIZE`].
+pub(crate) const MAX_DEPTH: usize = 128;
+
+/// Stack for the thread that parses: a debug build needs about 20 KiB per nesting level.
+pub(crate) const STACK_SIZE: usize = 32 * 1024 * 1024;
+
 /// Parser options for one document of `len` bytes. Aliases are bounded so that alias
 /// bombs fail fast; nesting is bounded so that deep input cannot exhaust the stack. The
 /// size limits scale with the document, which is already in memory, so real `List` dumps
@@ -125,7 +133,7 @@ fn options(len: usize) -> serde_saphyr::Options {
         max_events: len.saturating_mul(2).max(1_000_000),
         max_nodes: len.max(250_000),
         max_total_scalar_bytes: len.saturating_mul(2).max(64 * 1024 * 1024),
-        max_depth: 128,
+        max_depth: MAX_DEPTH,
         max_aliases: 10_000,
         max_anchors: 10_000,
         max_recorded_anchor_events: 100_000,
@@ -148,10 +156,11 @@ fn options(len: usize) -> serde_saphyr::Options {
 /// Parse one document's text into JSON. The error message gives the line in the file.
 pub(crate) fn parse_document(doc: &Document<'_>) -> Result<Value, String> {
     serde_saphyr::from_str_with_options::<Value>(doc.text, options(doc.text.len())).map_err(|e| {
-        e.render_with_options(serde_saphyr::render_options! {
+        let rendered = e.render_with_options(serde_saphyr::render_options! {
             snippets: serde_saphyr::SnippetMode::Off,
             line_offset: doc.first_line as u64,
-        })
+        });
+        format!("invalid YAML: {rendered}")
     })
 }
 
