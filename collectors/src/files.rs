@@ -1,0 +1,595 @@
+//! Offline ingest: Kubernetes manifests, `kubectl get -o json|yaml` dumps and AWS
+//! `get-account-authorization-details` JSON, from files and folders, into a [`Snapshot`].
+//!
+//! Documents are recognised by content, not file name. Bad input becomes a [`Warning`] in
+//! the snapshot and the rest is still read; only a missing path, or nothing to read at
+//! all, is an error.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use kubepath_engine::aws::AuthorizationDetails;
+use kubepath_engine::ingest::{self, Added};
+use kubepath_engine::{Snapshot, Source, Warning};
+use serde_json::Value;
+
+use crate::aws_auth;
+use crate::yaml;
+
+/// How to read the files.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileOptions {
+    /// Namespace for namespaced objects that name none and have no kustomization
+    /// `namespace:` beside them (`--namespace`, like `kubectl apply -n`). `None`: `default`.
+    pub default_namespace: Option<String>,
+}
+
+/// What was read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoadStats {
+    /// Files read as input (manifests and AWS documents).
+    pub files: usize,
+    /// Non-empty documents met in those files (a `List` is one document).
+    pub documents: usize,
+    /// Objects added to the snapshot, by kind.
+    pub objects: BTreeMap<String, usize>,
+    /// Objects of kinds the analysis does not use, by kind.
+    pub skipped_kinds: BTreeMap<String, usize>,
+    /// Files that were not Kubernetes or AWS documents (READMEs, scripts, binaries).
+    pub skipped_files: usize,
+}
+
+/// Why nothing could be analysed.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{}: no such file or directory", path.display())]
+    NotFound { path: PathBuf },
+    #[error("no input paths given")]
+    NoPaths,
+    #[error("nothing could be read from {paths}: {reason}")]
+    NothingRead { paths: String, reason: String },
+}
+
+/// Read every path (a file, or a folder read recursively) into one snapshot.
+pub fn load_paths(
+    paths: &[PathBuf],
+    opts: &FileOptions,
+) -> Result<(Snapshot, LoadStats), LoadError> {
+    // The YAML parser recurses once per nesting level; a thread of our own gives it a
+    // known stack whatever thread the caller runs on (test threads get 2 MiB).
+    let spawned = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("kubepath-load".into())
+            .stack_size(yaml::STACK_SIZE)
+            .spawn_scoped(scope, || load_on_this_thread(paths, opts))
+            .map(|handle| handle.join())
+    });
+    match spawned {
+        Ok(Ok(result)) => result,
+        Ok(Err(panic)) => std::panic::resume_unwind(panic),
+        // No thread to be had: read here, on the caller's stack.
+        Err(_) => load_on_this_thread(paths, opts),
+    }
+}
+
+fn load_on_this_thread(
+    paths: &[PathBuf],
+    opts: &FileOptions,
+) -> Result<(Snapshot, LoadStats), LoadError> {
+    if paths.is_empty() {
+        return Err(LoadError::NoPaths);
+    }
+    for p in paths {
+        // `exists` follows symlinks, so a dangling link counts as missing.
+        if !p.exists() {
+            return Err(LoadError::NotFound { path: p.clone() });
+        }
+    }
+    let mut loader = Loader {
+        opts,
+        snap: Snapshot::default(),
+        stats: LoadStats::default(),
+        seen_dirs: HashSet::new(),
+        seen_files: HashSet::new(),
+        kustomize_ns: HashMap::new(),
+        unreadable: 0,
+    };
+    for p in paths {
+        loader.visit(p, true);
+    }
+    let Loader {
+        mut snap,
+        stats,
+        unreadable,
+        ..
+    } = loader;
+    if stats.files == 0 {
+        let paths = paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let reason = if unreadable > 0 {
+            format!(
+                "{unreadable} file(s) or folder(s) could not be read and {} file(s) hold no Kubernetes or AWS documents",
+                stats.skipped_files
+            )
+        } else {
+            format!(
+                "no Kubernetes or AWS documents found ({} other file(s) skipped)",
+                stats.skipped_files
+            )
+        };
+        return Err(LoadError::NothingRead { paths, reason });
+    }
+    if let Some(w) = skipped_kinds_warning(&stats.skipped_kinds) {
+        snap.warnings.push(w);
+    }
+    Ok((snap, stats))
+}
+
+/// One warning for all objects of unused kinds, most frequent first.
+fn skipped_kinds_warning(skipped: &BTreeMap<String, usize>) -> Option<Warning> {
+    let total: usize = skipped.values().sum();
+    if total == 0 {
+        return None;
+    }
+    let mut kinds: Vec<(&String, &usize)> = skipped.iter().collect();
+    kinds.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+    let list = kinds
+        .iter()
+        .map(|(k, n)| format!("{k} ({n})"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(Warning {
+        file: String::new(),
+        document: None,
+        object: None,
+        field: None,
+        message: format!("skipped {total} objects of kinds the analysis does not use: {list}"),
+    })
+}
+
+/// How a file's text is to be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Yaml,
+    Json,
+}
+
+struct Loader<'o> {
+    opts: &'o FileOptions,
+    snap: Snapshot,
+    stats: LoadStats,
+    /// Canonical folders already walked: stops symlink loops.
+    seen_dirs: HashSet<PathBuf>,
+    /// Canonical files already read: a file given twice (or linked) is read once.
+    seen_files: HashSet<PathBuf>,
+    /// Namespace set by the kustomization file of each folder (`None`: no file or no
+    /// `namespace:`).
+    kustomize_ns: HashMap<PathBuf, Option<String>>,
+    unreadable: usize,
+}
+
+const KUSTOMIZATION_FILES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+impl Loader<'_> {
+    fn warn(&mut self, file: &Path, document: Option<usize>, message: impl Into<String>) {
+        self.snap.warnings.push(Warning {
+            file: file.display().to_string(),
+            document,
+            object: None,
+            field: None,
+            message: message.into(),
+        });
+    }
+
+    /// `path` is shown as the user spelled it (joined with names below it).
+    fn visit(&mut self, path: &Path, given: bool) {
+        let meta = match fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) => {
+                self.unreadable += 1;
+                self.warn(path, None, format!("cannot read: {e}"));
+                return;
+            }
+        };
+        if meta.is_dir() {
+            self.visit_dir(path);
+        } else if meta.is_file() {
+            self.visit_file(path);
+        } else if given {
+            self.warn(path, None, "not a regular file or folder; skipped");
+        }
+    }
+
+    fn visit_dir(&mut self, dir: &Path) {
+        match fs::canonicalize(dir) {
+            Ok(real) => {
+                if !self.seen_dirs.insert(real) {
+                    self.warn(
+                        dir,
+                        None,
+                        "folder already read through another path (symlink loop?); skipped",
+                    );
+                    return;
+                }
+            }
+            Err(e) => {
+                self.unreadable += 1;
+                self.warn(dir, None, format!("cannot read folder: {e}"));
+                return;
+            }
+        }
+        let entries = match fs::read_dir(dir) {
+            Ok(rd) => rd,
+            Err(e) => {
+                self.unreadable += 1;
+                self.warn(dir, None, format!("cannot read folder: {e}"));
+                return;
+            }
+        };
+        let mut names = Vec::new();
+        for entry in entries {
+            match entry {
+                Ok(e) => names.push(e.file_name()),
+                Err(e) => {
+                    self.unreadable += 1;
+                    self.warn(dir, None, format!("cannot list folder entry: {e}"));
+                }
+            }
+        }
+        // Sorted so that object order, and with it every report, is deterministic.
+        names.sort();
+        for name in names {
+            // Hidden entries (.git, editor state) are never manifests of the estate.
+            if name.to_string_lossy().starts_with('.') {
+                continue;
+            }
+            self.visit(&dir.join(name), false);
+        }
+    }
+
+    fn visit_file(&mut self, path: &Path) {
+        if let Ok(real) = fs::canonicalize(path)
+            && !self.seen_files.insert(real)
+        {
+            return;
+        }
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        let declared = match ext.as_str() {
+            "yaml" | "yml" => Some(Format::Yaml),
+            "json" => Some(Format::Json),
+            _ if KUSTOMIZATION_FILES.contains(&name.as_str()) => Some(Format::Yaml),
+            _ => None,
+        };
+        let bytes = match fs::read(path) {
+            Ok(b) => b,
+            Err(e) => {
+                self.unreadable += 1;
+                self.warn(path, None, format!("cannot read: {e}"));
+                return;
+            }
+        };
+        // Problems with files that are not manifests by name are not the user's concern.
+        let reject = |this: &mut Self, message: String| {
+            if declared.is_some() {
+                this.warn(path, None, message);
+            } else {
+                this.stats.skipped_files += 1;
+            }
+        };
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return reject(self, "empty file".into());
+        }
+        if bytes.contains(&0) {
+            return reject(self, "binary file (contains NUL bytes); skipped".into());
+        }
+        let text = match std::str::from_utf8(&bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                return reject(
+                    self,
+                    format!(
+                        "not UTF-8 text (invalid byte at offset {}); skipped",
+                        e.valid_up_to()
+                    ),
+                );
+            }
+        };
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let (format, sniffed) = match declared {
+            Some(f) => (f, false),
+            None => match sniff(text) {
+                Some(f) => (f, true),
+                None => {
+                    self.stats.skipped_files += 1;
+                    return;
+                }
+            },
+        };
+        let docs = match format {
+            Format::Yaml => yaml_documents(text),
+            Format::Json => json_documents(text),
+        };
+        if sniffed
+            && !docs
+                .iter()
+                .any(|(_, d)| d.as_ref().is_ok_and(is_recognised))
+        {
+            self.stats.skipped_files += 1;
+            return;
+        }
+        self.stats.files += 1;
+        let is_kustomization = KUSTOMIZATION_FILES.contains(&name.as_str());
+        if docs.is_empty() {
+            self.warn(path, None, "no documents in file");
+            return;
+        }
+        let namespace = self.namespace_for(path);
+        for (index, doc) in docs {
+            match doc {
+                Err(message) => self.warn(path, Some(index), message),
+                Ok(Value::Null) => {}
+                Ok(value) => {
+                    self.stats.documents += 1;
+                    if is_kustomization && value.get("kind").is_none() {
+                        // kustomize config, not a cluster object (its namespace is read apart).
+                        continue;
+                    }
+                    self.document(path, index, value, &namespace);
+                }
+            }
+        }
+    }
+
+    /// The namespace for objects in `file` that name none.
+    fn namespace_for(&mut self, file: &Path) -> String {
+        let dir = file.parent().unwrap_or(Path::new("")).to_path_buf();
+        if !self.kustomize_ns.contains_key(&dir) {
+            let ns = self.read_kustomization_namespace(&dir);
+            self.kustomize_ns.insert(dir.clone(), ns);
+        }
+        self.kustomize_ns
+            .get(&dir)
+            .cloned()
+            .flatten()
+            .or_else(|| self.opts.default_namespace.clone())
+            .unwrap_or_else(|| "default".to_string())
+    }
+
+    fn read_kustomization_namespace(&mut self, dir: &Path) -> Option<String> {
+        let file = KUSTOMIZATION_FILES
+            .iter()
+            .map(|n| dir.join(n))
+            .find(|p| p.is_file())?;
+        // Read errors are reported when the file itself is visited.
+        let text = fs::read_to_string(&file).ok()?;
+        yaml_documents(&text)
+            .into_iter()
+            .filter_map(|(_, d)| d.ok())
+            .find_map(|v| {
+                v.get("namespace")
+                    .and_then(Value::as_str)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+            })
+    }
+
+    fn document(&mut self, file: &Path, index: usize, value: Value, namespace: &str) {
+        match value {
+            Value::Array(items) => {
+                for (i, item) in items.into_iter().enumerate() {
+                    self.item(file, index, item, namespace, &format!("[{i}]"));
+                }
+            }
+            Value::Object(_) if is_aws_document(&value) => self.aws(file, index, value),
+            Value::Object(_) => self.item(file, index, value, namespace, ""),
+            _ => self.warn(
+                file,
+                Some(index),
+                "unrecognised document: neither a Kubernetes object nor an AWS document",
+            ),
+        }
+    }
+
+    /// One object or list; `at` locates it inside the document (`[3]` in an array).
+    fn item(&mut self, file: &Path, index: usize, mut value: Value, namespace: &str, at: &str) {
+        let kind = match value.get("kind") {
+            Some(Value::String(k)) => k.clone(),
+            _ => {
+                let message = if is_aws_document(&value) {
+                    // An AWS document inside an array: read it as well.
+                    return self.aws(file, index, value);
+                } else if value.is_object() && value.get("kind").is_some() {
+                    "kind must be a string".to_string()
+                } else {
+                    "unrecognised document: neither a Kubernetes object nor an AWS document"
+                        .to_string()
+                };
+                self.snap.warnings.push(Warning {
+                    file: file.display().to_string(),
+                    document: Some(index),
+                    object: None,
+                    field: (!at.is_empty()).then(|| at.to_string()),
+                    message,
+                });
+                return;
+            }
+        };
+        if kind == "Kustomization" {
+            return;
+        }
+        if kind.ends_with("List") && value.get("items").is_some_and(Value::is_array) {
+            let items = match value.get_mut("items").map(Value::take) {
+                Some(Value::Array(items)) => items,
+                _ => Vec::new(),
+            };
+            for (i, it) in items.into_iter().enumerate() {
+                if it.is_object() {
+                    self.item(file, index, it, namespace, &format!("{at}.items[{i}]"));
+                } else {
+                    self.snap.warnings.push(Warning {
+                        file: file.display().to_string(),
+                        document: Some(index),
+                        object: Some(format!("{kind}/-")),
+                        field: Some(format!("items[{i}]")),
+                        message: "list item is not an object".into(),
+                    });
+                }
+            }
+            return;
+        }
+        ingest::set_default_namespace(&mut value, namespace);
+        let source = Source {
+            file: file.display().to_string(),
+            document: index,
+        };
+        if aws_auth::is_aws_auth(&value) {
+            return self.aws_auth(&value, source);
+        }
+        match ingest::add_object(&mut self.snap, value, source) {
+            Ok(Added::Object) => *self.stats.objects.entry(kind).or_default() += 1,
+            Ok(Added::UnsupportedKind(k)) => *self.stats.skipped_kinds.entry(k).or_default() += 1,
+            Err(e) => self.snap.warnings.push(Warning {
+                file: file.display().to_string(),
+                document: Some(index),
+                object: Some(e.object),
+                field: Some(e.field),
+                message: e.message,
+            }),
+        }
+    }
+
+    fn aws_auth(&mut self, value: &Value, source: Source) {
+        if let Some(first) = &self.snap.aws_auth {
+            let message = format!(
+                "duplicate aws-auth ConfigMap; the one in {} (document {}) is used",
+                first.source.file, first.source.document
+            );
+            self.snap.warnings.push(Warning {
+                file: source.file.clone(),
+                document: Some(source.document),
+                object: Some(aws_auth::OBJECT.into()),
+                field: None,
+                message,
+            });
+            return;
+        }
+        let (auth, errors) = aws_auth::parse(value, source.clone());
+        for e in errors {
+            self.snap.warnings.push(Warning {
+                file: source.file.clone(),
+                document: Some(source.document),
+                object: Some(aws_auth::OBJECT.into()),
+                field: Some(e.field),
+                message: e.message,
+            });
+        }
+        self.snap.aws_auth = Some(auth);
+        *self
+            .stats
+            .objects
+            .entry("ConfigMap".to_string())
+            .or_default() += 1;
+    }
+
+    fn aws(&mut self, file: &Path, index: usize, value: Value) {
+        match serde_path_to_error::deserialize::<_, AuthorizationDetails>(value) {
+            Ok(mut details) => {
+                details.source = Source {
+                    file: file.display().to_string(),
+                    document: index,
+                };
+                self.snap.aws.push(details);
+                *self
+                    .stats
+                    .objects
+                    .entry("AwsAuthorizationDetails".to_string())
+                    .or_default() += 1;
+            }
+            Err(e) => self.snap.warnings.push(Warning {
+                file: file.display().to_string(),
+                document: Some(index),
+                object: Some("aws get-account-authorization-details".into()),
+                field: Some(e.path().to_string()),
+                message: e.inner().to_string(),
+            }),
+        }
+    }
+}
+
+const AWS_KEYS: [&str; 4] = [
+    "UserDetailList",
+    "GroupDetailList",
+    "RoleDetailList",
+    "Policies",
+];
+
+/// An `aws iam get-account-authorization-details` document, by its top-level keys.
+fn is_aws_document(value: &Value) -> bool {
+    value.get("kind").is_none() && AWS_KEYS.iter().any(|k| value.get(k).is_some())
+}
+
+/// Whether a parsed document is something this collector reads (used to accept files
+/// whose name does not say what they are).
+fn is_recognised(value: &Value) -> bool {
+    match value {
+        Value::Array(items) => items.iter().any(is_recognised),
+        Value::Object(_) => {
+            is_aws_document(value)
+                || (value.get("kind").is_some_and(Value::is_string)
+                    && value.get("apiVersion").is_some_and(Value::is_string))
+        }
+        _ => false,
+    }
+}
+
+/// The format of a file whose name does not say, if it could be a manifest or AWS dump.
+/// A cheap look only; the documents must still parse and be recognised.
+fn sniff(text: &str) -> Option<Format> {
+    let first = text.trim_start().chars().next()?;
+    if first == '{' || first == '[' {
+        return Some(Format::Json);
+    }
+    let has_key = |key: &str| {
+        text.lines()
+            .any(|l| l.strip_prefix(key).is_some_and(|r| r.starts_with(':')))
+    };
+    (has_key("apiVersion") && has_key("kind")).then_some(Format::Yaml)
+}
+
+type Parsed = Vec<(usize, Result<Value, String>)>;
+
+fn yaml_documents(text: &str) -> Parsed {
+    yaml::split_documents(text)
+        .into_iter()
+        .map(|d| (d.index, yaml::parse_document(&d)))
+        .collect()
+}
+
+/// A single value, an array, or values one after another (`kubectl get -o json` output
+/// of several commands). After a syntax error the rest of the file cannot be located, so
+/// reading stops there.
+fn json_documents(text: &str) -> Parsed {
+    let mut out = Vec::new();
+    let stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
+    for (index, result) in stream.enumerate() {
+        match result {
+            Ok(v) => out.push((index, Ok(v))),
+            Err(e) => {
+                out.push((index, Err(format!("invalid JSON: {e}"))));
+                break;
+            }
+        }
+    }
+    out
+}
