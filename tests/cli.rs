@@ -213,7 +213,13 @@ fn corpus_loads_without_errors() {
     let warnings = doc["warnings"].as_array().expect("warnings");
     for w in warnings {
         let msg = w["message"].as_str().unwrap_or("");
-        assert!(msg.starts_with("skipped "), "unexpected warning: {w}");
+        // The corpus README documents one real overlap: metrics-server and prometheus-adapter
+        // both define this ClusterRole (a real cluster runs one of them).
+        let known_overlap = w["object"] == "ClusterRole/system:aggregated-metrics-reader";
+        assert!(
+            msg.starts_with("skipped ") || known_overlap,
+            "unexpected warning: {w}"
+        );
     }
     assert!(
         doc["summary"]["input"]["objects"]["Deployment"]

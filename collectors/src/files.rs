@@ -351,6 +351,13 @@ impl Loader<'_> {
         }
     }
 
+    /// The `namespace:` of the kustomization beside `file`, if any (after `namespace_for`
+    /// has read it).
+    fn kustomize_namespace(&self, file: &Path) -> Option<String> {
+        let dir = file.parent().unwrap_or(Path::new(""));
+        self.kustomize_ns.get(dir).cloned().flatten()
+    }
+
     /// The namespace for objects in `file` that name none.
     fn namespace_for(&mut self, file: &Path) -> String {
         let dir = file.parent().unwrap_or(Path::new("")).to_path_buf();
@@ -447,6 +454,11 @@ impl Loader<'_> {
                 }
             }
             return;
+        }
+        if matches!(kind.as_str(), "RoleBinding" | "ClusterRoleBinding") {
+            if let Some(ns) = self.kustomize_namespace(file) {
+                fill_subject_namespaces(&mut value, &ns);
+            }
         }
         ingest::set_default_namespace(&mut value, namespace);
         let source = Source {
@@ -592,4 +604,23 @@ fn json_documents(text: &str) -> Parsed {
         }
     }
     out
+}
+
+/// kustomize's namespace transformer also gives ServiceAccount subjects of bindings the
+/// kustomization's namespace (its name-reference pass points them at the SAs it moved), so a
+/// base that leaves them empty is valid once built. Do the same for subjects that name none.
+fn fill_subject_namespaces(binding: &mut Value, ns: &str) {
+    let Some(subjects) = binding.get_mut("subjects").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for subject in subjects.iter_mut().filter_map(Value::as_object_mut) {
+        let is_sa = subject.get("kind").and_then(Value::as_str) == Some("ServiceAccount");
+        let has_ns = subject
+            .get("namespace")
+            .and_then(Value::as_str)
+            .is_some_and(|n| !n.is_empty());
+        if is_sa && !has_ns {
+            subject.insert("namespace".into(), Value::String(ns.to_string()));
+        }
+    }
 }

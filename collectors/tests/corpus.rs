@@ -190,6 +190,17 @@ fn ebs_csi_objects_take_the_kustomization_namespace() {
             .filter(|b| !b.cluster)
             .all(|b| b.metadata.ns() == "kube-system")
     );
+    // kustomize also points the bindings' ServiceAccount subjects at its namespace.
+    for b in &snap.bindings {
+        for s in b.subjects.iter().filter(|s| s.kind == "ServiceAccount") {
+            assert_eq!(
+                s.namespace.as_deref(),
+                Some("kube-system"),
+                "{}",
+                b.metadata.name
+            );
+        }
+    }
     assert_eq!(stats.objects.get("ClusterRole"), Some(&5));
     assert_eq!(stats.objects.get("ClusterRoleBinding"), Some(&5));
     // 19 object files and the kustomization.
