@@ -455,10 +455,9 @@ impl Loader<'_> {
             }
             return;
         }
-        if matches!(kind.as_str(), "RoleBinding" | "ClusterRoleBinding") {
-            if let Some(ns) = self.kustomize_namespace(file) {
-                fill_subject_namespaces(&mut value, &ns);
-            }
+        let is_binding = matches!(kind.as_str(), "RoleBinding" | "ClusterRoleBinding");
+        if let Some(ns) = self.kustomize_namespace(file).filter(|_| is_binding) {
+            fill_subject_namespaces(&mut value, &ns);
         }
         ingest::set_default_namespace(&mut value, namespace);
         let source = Source {
