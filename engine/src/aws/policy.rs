@@ -58,8 +58,10 @@ pub enum PrincipalSet {
 pub struct Statement {
     pub sid: Option<String>,
     pub effect: Effect,
-    /// Lower-cased, since actions match case-insensitively.
+    /// As written; matching uses `action_lower`.
     pub action: Patterns,
+    /// The action patterns lower-cased once, since actions match case-insensitively.
+    action_lower: Vec<String>,
     pub resource: Option<Patterns>,
     pub principal: Option<(bool, PrincipalSet)>,
     pub conditions: Vec<Condition>,
@@ -140,10 +142,11 @@ impl Statement {
             None => return Err("no Effect".into()),
         };
         let action = pair(obj, "Action", "NotAction")?.ok_or("neither Action nor NotAction")?;
-        let action = match action {
-            Patterns::Match(v) => Patterns::Match(lower(v)),
-            Patterns::Not(v) => Patterns::Not(lower(v)),
-        };
+        let action_lower = action
+            .values()
+            .iter()
+            .map(|a| a.to_ascii_lowercase())
+            .collect();
         let resource = pair(obj, "Resource", "NotResource")?;
         let principal = match (obj.get("Principal"), obj.get("NotPrincipal")) {
             (Some(_), Some(_)) => return Err("both Principal and NotPrincipal".into()),
@@ -165,6 +168,7 @@ impl Statement {
             sid,
             effect,
             action,
+            action_lower,
             resource,
             principal,
             conditions,
@@ -176,11 +180,8 @@ impl Statement {
     /// inverted for `NotAction`).
     pub fn matches_action(&self, action: &str) -> bool {
         let action = action.to_ascii_lowercase();
-        let any = |v: &[String]| v.iter().any(|p| glob::matches(p, &action));
-        match &self.action {
-            Patterns::Match(v) => any(v),
-            Patterns::Not(v) => !any(v),
-        }
+        let any = self.action_lower.iter().any(|p| glob::matches(p, &action));
+        any != self.action.is_not()
     }
 
     /// Whether the resource element covers `resource` (case-sensitive globs, with policy
@@ -387,10 +388,6 @@ fn opt_string(v: Option<&Value>, what: &str) -> Result<Option<String>, String> {
     }
 }
 
-fn lower(v: Vec<String>) -> Vec<String> {
-    v.into_iter().map(|s| s.to_ascii_lowercase()).collect()
-}
-
 pub(crate) fn kind_of(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
@@ -421,7 +418,7 @@ mod tests {
         assert_eq!(d.statements.len(), 1);
         assert_eq!(
             d.statements[0].action,
-            Patterns::Match(vec!["s3:getobject".into()])
+            Patterns::Match(vec!["s3:GetObject".into()])
         );
     }
 

@@ -391,7 +391,7 @@ fn irsa_edge(
         ));
     }
 
-    let where_ = stmt.locator();
+    let where_ = stmt.policy.statement_field(stmt.index);
     let issuer = &provider.issuer;
     let remediation = if sub_conditions.is_empty() {
         format!(
@@ -412,7 +412,7 @@ fn irsa_edge(
         )
     } else {
         format!(
-            "If {sub} should not hold role {}, remove it from the {issuer}:sub condition of {where_}; otherwise reduce the role's permissions.",
+            "If {sub} should not hold role {}, remove it from the {issuer}:sub condition of its trust policy {where_}; otherwise reduce the role's permissions.",
             role.arn
         )
     };
