@@ -1,7 +1,16 @@
 //! AWS: from Kubernetes identities into IAM, and within IAM to account admin.
 
-use crate::graph::AttackGraph;
+use std::collections::BTreeMap;
+
+use crate::aws::{
+    ASSUME_ROLE_WITH_WEB_IDENTITY, AdminGrant, Decision, IRSA_AUDIENCE_ANNOTATION,
+    IRSA_ROLE_ANNOTATION, OidcProvider, Principal, PrincipalKind, Request, RequestContext,
+    RequestPrincipal, STS_AUDIENCE, StatementMatch, WebIdentityRole, condition::OperatorKind,
+    normalize_issuer,
+};
+use crate::graph::{AttackGraph, Evidence, id};
 use crate::index::Index;
+use crate::snapshot::ServiceAccount;
 use crate::techniques::technique;
 
 technique!(
@@ -47,4 +56,372 @@ technique!(
     "Remove the aws-auth mapping or access entry, or map the principal to a less privileged group."
 );
 
-pub fn edges(_ix: &Index, _g: &mut AttackGraph) {}
+/// How much less likely a step is when it rests on conditions the engine cannot decide.
+const CONDITIONAL_FACTOR: f64 = 0.6;
+/// IRSA to a service account the webhook does not serve (no role annotation): the pod has
+/// no sts.amazonaws.com-audience token unless one is minted (TokenRequest) or mounted.
+const UNANNOTATED_IRSA_LIKELIHOOD: f64 = 0.4;
+/// IRSA where a workload mounts an sts-audience token itself, without the annotation.
+const MOUNTED_TOKEN_IRSA_LIKELIHOOD: f64 = 0.9;
+
+pub fn edges(ix: &Index, g: &mut AttackGraph) {
+    admin_edges(ix, g);
+    irsa_edges(ix, g);
+}
+
+fn kind_word(p: &Principal<'_>) -> &'static str {
+    match p.kind {
+        PrincipalKind::Role => "role",
+        PrincipalKind::User => "user",
+    }
+}
+
+/// `AWS_ADMIN`: roles and users allowed `*` on `*` -> `aws-admin:ACCOUNT`.
+fn admin_edges(ix: &Index, g: &mut AttackGraph) {
+    let aws = &ix.aws;
+    for (i, p) in aws.principals.iter().enumerate() {
+        let Some(grant) = aws.admin(i) else {
+            continue;
+        };
+        let likelihood = if grant.conditional {
+            AWS_ADMIN.likelihood * CONDITIONAL_FACTOR
+        } else {
+            AWS_ADMIN.likelihood
+        };
+        let edge = AWS_ADMIN.edge_with(
+            likelihood,
+            admin_evidence(p, &grant),
+            admin_remediation(p, &grant),
+        );
+        g.add_edge(&p.node_id(), &id::aws_admin(p.account), edge);
+    }
+}
+
+fn admin_evidence(p: &Principal<'_>, grant: &AdminGrant<'_>) -> Vec<Evidence> {
+    let mut ev: Vec<Evidence> = grant
+        .grants
+        .iter()
+        .flat_map(StatementMatch::evidence)
+        .collect();
+    if let Some(b) = &grant.boundary {
+        ev.extend(b.evidence());
+    }
+    if let Some(arn) = grant.boundary_unresolved {
+        ev.push(
+            Evidence::new(
+                p.arn,
+                "PermissionsBoundary.PermissionsBoundaryArn",
+                format!("permissions boundary {arn} is not in the snapshot: admin only if it allows everything"),
+            )
+            .at(p.source),
+        );
+    }
+    for d in &grant.conditional_denies {
+        let mut e = d.evidence();
+        if let Some(last) = e.last_mut() {
+            last.detail = format!(
+                "conditional Deny, does not apply unless its conditions hold: {}",
+                last.detail
+            );
+        }
+        ev.extend(e);
+    }
+    ev
+}
+
+fn admin_remediation(p: &Principal<'_>, grant: &AdminGrant<'_>) -> String {
+    let kind = kind_word(p);
+    let fixes: Vec<String> = grant
+        .grants
+        .iter()
+        .map(|m| match m.policy.arn {
+            Some(arn) => match m.via.last() {
+                Some(v) if v.object != p.arn => format!(
+                    "detach {arn} from {} ({}), or remove {} from that group",
+                    v.object, v.field, p.arn
+                ),
+                Some(v) => format!("detach {arn} from {kind} {} ({})", p.arn, v.field),
+                None => format!("detach {arn} from {kind} {}", p.arn),
+            },
+            None => format!(
+                "narrow {} of {} (inline policy {})",
+                m.policy.statement_field(m.index),
+                m.policy.object,
+                m.policy.name
+            ),
+        })
+        .collect();
+    format!(
+        "{}; replace it with least-privilege permissions, or give {kind} {} a permissions boundary that does not allow iam:* writes or sts:AssumeRole.",
+        capitalize(&fixes.join("; ")),
+        p.arn
+    )
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// What the cluster says about one service account, for IRSA.
+#[derive(Default)]
+struct SaFacts<'a> {
+    object: Option<&'a ServiceAccount>,
+    role_hint: Option<&'a str>,
+    audience: Option<&'a str>,
+    /// Workloads running as the SA that mount a projected token with the STS audience.
+    mounts_sts_token: Vec<String>,
+}
+
+/// Every service account that exists or that a workload runs as, deduplicated, sorted.
+fn service_accounts<'a>(ix: &Index<'a>) -> BTreeMap<(&'a str, &'a str), SaFacts<'a>> {
+    let mut out: BTreeMap<(&str, &str), SaFacts<'_>> = BTreeMap::new();
+    for sa in &ix.snapshot.service_accounts {
+        let f = out
+            .entry((sa.metadata.ns(), sa.metadata.name.as_str()))
+            .or_default();
+        f.object = Some(sa);
+        f.role_hint = sa
+            .metadata
+            .annotations
+            .get(IRSA_ROLE_ANNOTATION)
+            .map(|s| s.trim());
+        f.audience = sa
+            .metadata
+            .annotations
+            .get(IRSA_AUDIENCE_ANNOTATION)
+            .map(|s| s.trim());
+    }
+    for w in &ix.workloads {
+        let spec = &w.spec.pod_spec;
+        let f = out
+            .entry((w.namespace, spec.service_account()))
+            .or_default();
+        let audience = f.audience.unwrap_or(STS_AUDIENCE);
+        let mounts = spec
+            .volumes
+            .iter()
+            .filter_map(|v| v.projected.as_ref())
+            .any(|p| {
+                p.sources.iter().any(|s| {
+                    s.service_account_token
+                        .as_ref()
+                        .and_then(|t| t.audience.as_deref())
+                        == Some(audience)
+                })
+            });
+        if mounts {
+            f.mounts_sts_token.push(w.object());
+        }
+    }
+    out
+}
+
+/// `IRSA_ASSUME`: service account -> IAM role whose trust policy admits the SA's token.
+fn irsa_edges(ix: &Index, g: &mut AttackGraph) {
+    let aws = &ix.aws;
+    if aws.web_identity.is_empty() {
+        return;
+    }
+    let facts_issuer = ix
+        .snapshot
+        .facts
+        .oidc_issuer
+        .as_deref()
+        .map(normalize_issuer)
+        .filter(|i| !i.is_empty());
+    for ((ns, name), facts) in service_accounts(ix) {
+        let sub = format!("system:serviceaccount:{ns}:{name}");
+        for wi in aws.web_identity_candidates(&sub) {
+            if let Some((from, to, edge)) = irsa_edge(ix, wi, ns, name, &sub, &facts, facts_issuer)
+            {
+                g.add_edge(&from, &to, edge);
+            }
+        }
+    }
+}
+
+fn irsa_edge(
+    ix: &Index,
+    wi: &WebIdentityRole,
+    ns: &str,
+    name: &str,
+    sub: &str,
+    facts: &SaFacts<'_>,
+    facts_issuer: Option<&str>,
+) -> Option<(String, String, crate::graph::Edge)> {
+    let aws = &ix.aws;
+    let role = aws.principals.get(wi.principal)?;
+    let audience = facts.audience.unwrap_or(STS_AUDIENCE);
+    // The best admitting provider: an unconditional Allow beats a conditional one.
+    let mut best: Option<(Decision, &OidcProvider, crate::aws::PolicySetResult<'_>)> = None;
+    for provider in &wi.providers {
+        if facts_issuer.is_some_and(|i| !i.eq_ignore_ascii_case(&provider.issuer)) {
+            continue;
+        }
+        let issuer = &provider.issuer;
+        // What the token says is known; other keys under the issuer, aws: and sts: are
+        // unknown; any other key is absent from a web-identity request.
+        let ctx = RequestContext::closed()
+            .with(&format!("{issuer}:sub"), [sub])
+            .with(&format!("{issuer}:aud"), [audience])
+            .unknown_under(&format!("{issuer}:"))
+            .unknown_under("aws:")
+            .unknown_under("sts:");
+        let req = Request {
+            action: ASSUME_ROLE_WITH_WEB_IDENTITY,
+            resource: Some(role.arn),
+            principal: Some(RequestPrincipal {
+                kind: "Federated",
+                id: &provider.arn,
+            }),
+            context: &ctx,
+        };
+        let r = aws.evaluate_trust(wi.principal, &req)?;
+        let d = r.decision();
+        if d.is_possible() && best.as_ref().is_none_or(|(bd, _, _)| d > *bd) {
+            best = Some((d, provider, r));
+        }
+    }
+    let (decision, provider, result) = best?;
+    let allowing = if decision == Decision::Allow {
+        &result.allows
+    } else {
+        &result.conditional_allows
+    };
+    let stmt = allowing.first()?;
+
+    let annotated = facts.role_hint == Some(role.arn);
+    let mut likelihood = if annotated {
+        IRSA_ASSUME.likelihood
+    } else if !facts.mounts_sts_token.is_empty() {
+        MOUNTED_TOKEN_IRSA_LIKELIHOOD
+    } else {
+        UNANNOTATED_IRSA_LIKELIHOOD
+    };
+    if decision == Decision::ConditionalAllow {
+        likelihood *= CONDITIONAL_FACTOR;
+    }
+
+    let sa_object = format!("ServiceAccount/{ns}/{name}");
+    let annotation_field = format!("metadata.annotations[\"{IRSA_ROLE_ANNOTATION}\"]");
+    let sa_ev = |field: &str, detail: String| {
+        let e = Evidence::new(sa_object.clone(), field, detail);
+        match facts.object {
+            Some(sa) => e.at(&sa.source),
+            None => e,
+        }
+    };
+    let mut ev: Vec<Evidence> = Vec::new();
+    for m in allowing {
+        ev.extend(m.evidence());
+    }
+    let sub_conditions: Vec<_> = stmt
+        .statement
+        .conditions
+        .iter()
+        .filter(|c| c.key.to_ascii_lowercase().ends_with(":sub"))
+        .collect();
+    if sub_conditions.is_empty() {
+        ev.push(
+            Evidence::new(
+                role.arn,
+                stmt.policy.statement_field(stmt.index),
+                format!(
+                    "no :sub condition: every service account of every cluster using OIDC provider {} can assume this role",
+                    provider.arn
+                ),
+            )
+            .at(stmt.policy.source),
+        );
+    }
+    if provider.wildcard {
+        ev.push(
+            Evidence::new(
+                role.arn,
+                stmt.policy.statement_field(stmt.index),
+                format!("the trust names no OIDC provider (Principal \"*\"): any federated token is accepted, including issuer {}", provider.issuer),
+            )
+            .at(stmt.policy.source),
+        );
+    }
+    if facts_issuer.is_none() {
+        ev.push(Evidence::new(
+            role.arn,
+            format!("{}.Principal.Federated", stmt.policy.statement_field(stmt.index)),
+            format!(
+                "the cluster's OIDC issuer is not known (facts.oidcIssuer unset): provider {} was not checked against this cluster",
+                provider.arn
+            ),
+        ));
+    }
+    for d in &result.conditional_denies {
+        let mut e = d.evidence();
+        if let Some(last) = e.last_mut() {
+            last.detail = format!(
+                "conditional Deny, does not apply unless its conditions hold: {}",
+                last.detail
+            );
+        }
+        ev.extend(e);
+    }
+    if annotated {
+        ev.push(sa_ev(&annotation_field, role.arn.to_string()));
+    } else if !facts.mounts_sts_token.is_empty() {
+        ev.push(sa_ev(
+            "",
+            format!(
+                "not annotated for this role, but {} mount(s) a projected token with audience {audience}",
+                facts.mounts_sts_token.join(", ")
+            ),
+        ));
+    } else {
+        let hint = match facts.role_hint {
+            Some(other) => format!("annotated with another role ({other})"),
+            None => "not annotated".to_string(),
+        };
+        ev.push(sa_ev(
+            &annotation_field,
+            format!(
+                "{hint}: the trust admits this service account, but its pods get no {audience}-audience token unless one is minted (TokenRequest) or mounted"
+            ),
+        ));
+    }
+
+    let where_ = stmt.policy.statement_field(stmt.index);
+    let issuer = &provider.issuer;
+    let remediation = if sub_conditions.is_empty() {
+        format!(
+            "In the trust policy of role {}, {where_}: add a StringEquals condition on {issuer}:sub naming only the service account that needs the role, and {issuer}:aud = {STS_AUDIENCE}.",
+            role.arn
+        )
+    } else if sub_conditions.iter().any(|c| {
+        c.kind != OperatorKind::StringEquals || c.values.iter().any(|v| v.contains(['*', '?']))
+    }) {
+        format!(
+            "In the trust policy of role {}, {where_}: replace the broad {issuer}:sub condition ({}) with StringEquals on the exact service account(s) that need the role.",
+            role.arn,
+            sub_conditions
+                .iter()
+                .map(|c| c.describe())
+                .collect::<Vec<_>>()
+                .join("; ")
+        )
+    } else {
+        format!(
+            "If {sub} should not hold role {}, remove it from the {issuer}:sub condition of its trust policy {where_}; otherwise reduce the role's permissions.",
+            role.arn
+        )
+    };
+    Some((
+        id::service_account(ns, name),
+        id::aws_role(role.arn),
+        IRSA_ASSUME.edge_with(likelihood, ev, remediation),
+    ))
+}
+
+#[cfg(test)]
+mod tests;
