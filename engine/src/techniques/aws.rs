@@ -174,6 +174,8 @@ struct SaFacts<'a> {
     audience: Option<&'a str>,
     /// Workloads running as the SA that mount a projected token with the STS audience.
     mounts_sts_token: Vec<String>,
+    /// Indexes into `ix.workloads` of the workloads running as the SA.
+    workloads: Vec<usize>,
 }
 
 /// Every service account that exists or that a workload runs as, deduplicated, sorted.
@@ -195,11 +197,12 @@ fn service_accounts<'a>(ix: &Index<'a>) -> BTreeMap<(&'a str, &'a str), SaFacts<
             .get(IRSA_AUDIENCE_ANNOTATION)
             .map(|s| s.trim());
     }
-    for w in &ix.workloads {
+    for (i, w) in ix.workloads.iter().enumerate() {
         let spec = &w.spec.pod_spec;
         let f = out
             .entry((w.namespace, spec.service_account()))
             .or_default();
+        f.workloads.push(i);
         let audience = f.audience.unwrap_or(STS_AUDIENCE);
         let mounts = spec
             .volumes
@@ -238,9 +241,49 @@ fn irsa_edges(ix: &Index, g: &mut AttackGraph) {
         for wi in aws.web_identity_candidates(&sub) {
             if let Some((from, to, edge)) = irsa_edge(ix, wi, ns, name, &sub, &facts, facts_issuer)
             {
+                if facts.role_hint.is_some_and(|r| id::aws_role(r) == to) {
+                    webhook_token_edges(ix, &facts, &to, &edge, g);
+                }
                 g.add_edge(&from, &to, edge);
             }
         }
+    }
+}
+
+/// The EKS pod identity webhook mounts a web-identity token (audience sts.amazonaws.com)
+/// into every pod of a service account annotated with a role, whatever
+/// `automountServiceAccountToken` says. Such a pod holds the role even when it holds no
+/// Kubernetes API token, so it gets its own step to the role: turning automount off must not
+/// look like a fix for IRSA.
+fn webhook_token_edges(
+    ix: &Index,
+    facts: &SaFacts<'_>,
+    role: &str,
+    sa_edge: &crate::graph::Edge,
+    g: &mut AttackGraph,
+) {
+    for &i in &facts.workloads {
+        let Some(w) = ix.workloads.get(i) else {
+            continue;
+        };
+        if crate::techniques::identity::mounted_token(ix, w).is_some() {
+            continue; // reached through the sa node already
+        }
+        let mut evidence = vec![
+            Evidence::new(
+                w.object(),
+                "",
+                format!(
+                    "runs as ServiceAccount/{}/{}, which is annotated {IRSA_ROLE_ANNOTATION}; the EKS pod identity webhook mounts a web-identity token for the role into its pods although no Kubernetes API token is mounted",
+                    w.namespace,
+                    w.spec.pod_spec.service_account()
+                ),
+            )
+            .at(&w.spec.source),
+        ];
+        evidence.extend(sa_edge.evidence.iter().cloned());
+        let edge = IRSA_ASSUME.edge_with(sa_edge.likelihood, evidence, sa_edge.remediation.clone());
+        g.add_edge(&w.id, role, edge);
     }
 }
 

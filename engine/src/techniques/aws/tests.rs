@@ -453,3 +453,50 @@ fn each_account_file_gets_its_own_admin_sink() {
         "AWS_ADMIN"
     ));
 }
+
+#[test]
+fn irsa_webhook_token_reaches_the_role_from_a_pod_without_an_api_token() {
+    let trust =
+        web_identity_trust(json!({"StringEquals": {sub_key(): "system:serviceaccount:shop:app"}}));
+    let pod = |name: &str, automount: bool| {
+        format!(
+            "---\nkind: Deployment\nmetadata: {{name: {name}, namespace: shop}}\nspec:\n  template:\n    spec:\n      serviceAccountName: app\n      automountServiceAccountToken: {automount}\n      containers: [{{name: c}}]\n"
+        )
+    };
+    let yaml = sa("shop", "app", Some("app")) + &pod("quiet", false) + &pod("chatty", true);
+    let s = snap(&yaml, vec![role("app", trust)], Some(ISSUER));
+    let (g, _) = build(&s);
+    let role_node = format!("aws-role:{}", role_arn("app"));
+    // No API token, yet the role: the step goes straight from the workload.
+    assert!(!g.has_edge(
+        "workload:shop/Deployment/quiet",
+        "sa:shop/app",
+        "POD_SA_TOKEN"
+    ));
+    let e = edge(
+        &g,
+        "workload:shop/Deployment/quiet",
+        &role_node,
+        "IRSA_ASSUME",
+    );
+    assert!(evidence_text(e).contains("webhook"));
+    // With an API token the chain goes through the service account, not twice.
+    assert!(g.has_edge(
+        "workload:shop/Deployment/chatty",
+        "sa:shop/app",
+        "POD_SA_TOKEN"
+    ));
+    assert!(!g.has_edge("workload:shop/Deployment/chatty", &role_node, "IRSA_ASSUME"));
+}
+
+#[test]
+fn irsa_without_annotation_gives_no_webhook_step() {
+    let trust =
+        web_identity_trust(json!({"StringEquals": {sub_key(): "system:serviceaccount:shop:app"}}));
+    let yaml = sa("shop", "app", None)
+        + "---\nkind: Deployment\nmetadata: {name: quiet, namespace: shop}\nspec:\n  template:\n    spec:\n      serviceAccountName: app\n      automountServiceAccountToken: false\n      containers: [{name: c}]\n";
+    let s = snap(&yaml, vec![role("app", trust)], Some(ISSUER));
+    let (g, _) = build(&s);
+    let role_node = format!("aws-role:{}", role_arn("app"));
+    assert!(!g.has_edge("workload:shop/Deployment/quiet", &role_node, "IRSA_ASSUME"));
+}
