@@ -399,6 +399,7 @@ impl Loader<'_> {
                 }
             }
             Value::Object(_) if is_aws_document(&value) => self.aws(file, index, value),
+            Value::Object(_) if is_eks_cluster(&value) => self.eks_cluster(file, index, &value),
             Value::Object(_) => self.item(file, index, value, namespace, ""),
             _ => self.warn(
                 file,
@@ -513,6 +514,35 @@ impl Loader<'_> {
             .or_default() += 1;
     }
 
+    /// Facts from `aws eks describe-cluster`: the cluster's name, account and OIDC issuer
+    /// (which IRSA trust policies must name). A second cluster with another issuer is a
+    /// warning: one snapshot is one cluster.
+    fn eks_cluster(&mut self, file: &Path, index: usize, value: &Value) {
+        let cluster = &value["cluster"];
+        let text = |v: &Value| v.as_str().map(str::to_string);
+        let issuer = text(&cluster["identity"]["oidc"]["issuer"]);
+        let facts = &mut self.snap.facts;
+        if let (Some(old), Some(new)) = (&facts.oidc_issuer, &issuer)
+            && old != new
+        {
+            let message = format!(
+                "a second EKS cluster (OIDC issuer {new}) in one snapshot; keeping {old}: scan one cluster at a time"
+            );
+            return self.warn(file, Some(index), message);
+        }
+        facts.provider = Some("eks".into());
+        facts.cluster_name = text(&cluster["name"]).or(facts.cluster_name.take());
+        facts.oidc_issuer = issuer.or(facts.oidc_issuer.take());
+        facts.account = text(&cluster["arn"])
+            .and_then(|a| a.split(':').nth(4).map(str::to_string))
+            .or(facts.account.take());
+        *self
+            .stats
+            .objects
+            .entry("EksCluster".to_string())
+            .or_default() += 1;
+    }
+
     fn aws(&mut self, file: &Path, index: usize, value: Value) {
         match serde_path_to_error::deserialize::<_, AuthorizationDetails>(value) {
             Ok(mut details) => {
@@ -538,6 +568,16 @@ impl Loader<'_> {
     }
 }
 
+/// `aws eks describe-cluster` output: `{"cluster": {"name", "arn", "identity": {"oidc": ...}}}`.
+fn is_eks_cluster(value: &Value) -> bool {
+    value.get("kind").is_none()
+        && value
+            .get("cluster")
+            .and_then(|c| c.get("arn"))
+            .and_then(Value::as_str)
+            .is_some_and(|a| a.contains(":eks:"))
+}
+
 const AWS_KEYS: [&str; 4] = [
     "UserDetailList",
     "GroupDetailList",
@@ -557,6 +597,7 @@ fn is_recognised(value: &Value) -> bool {
         Value::Array(items) => items.iter().any(is_recognised),
         Value::Object(_) => {
             is_aws_document(value)
+                || is_eks_cluster(value)
                 || (value.get("kind").is_some_and(Value::is_string)
                     && value.get("apiVersion").is_some_and(Value::is_string))
         }

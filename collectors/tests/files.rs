@@ -521,3 +521,51 @@ fn hidden_folders_are_not_walked() {
         .collect();
     assert_eq!(names, ["visible"]);
 }
+
+#[test]
+fn eks_describe_cluster_sets_the_cluster_facts() {
+    let s = Scratch::new("eks");
+    s.write(
+        "cluster.json",
+        r#"{"cluster": {"name": "shop-prod", "arn": "arn:aws:eks:us-east-1:111122223333:cluster/shop-prod",
+            "identity": {"oidc": {"issuer": "https://oidc.eks.us-east-1.amazonaws.com/id/ABC"}}}}"#,
+    );
+    s.write(
+        "sa.yaml",
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: a}\n",
+    );
+    let (snap, stats) =
+        load_paths(&[s.path().to_path_buf()], &FileOptions::default()).expect("loads");
+    assert!(snap.warnings.is_empty(), "{:?}", snap.warnings);
+    assert_eq!(snap.facts.cluster_name.as_deref(), Some("shop-prod"));
+    assert_eq!(snap.facts.account.as_deref(), Some("111122223333"));
+    assert_eq!(
+        snap.facts.oidc_issuer.as_deref(),
+        Some("https://oidc.eks.us-east-1.amazonaws.com/id/ABC")
+    );
+    assert_eq!(stats.objects.get("EksCluster"), Some(&1));
+}
+
+#[test]
+fn a_second_cluster_with_another_issuer_is_warned() {
+    let s = Scratch::new("eks2");
+    for (f, id) in [("a.json", "AAA"), ("b.json", "BBB")] {
+        s.write(
+            f,
+            format!(
+                r#"{{"cluster": {{"name": "c{id}", "arn": "arn:aws:eks:us-east-1:111122223333:cluster/c{id}",
+                   "identity": {{"oidc": {{"issuer": "https://oidc.eks.us-east-1.amazonaws.com/id/{id}"}}}}}}}}"#
+            ),
+        );
+    }
+    let (snap, _) = load_paths(&[s.path().to_path_buf()], &FileOptions::default()).expect("loads");
+    assert_eq!(
+        snap.facts.oidc_issuer.as_deref(),
+        Some("https://oidc.eks.us-east-1.amazonaws.com/id/AAA")
+    );
+    assert!(
+        snap.warnings
+            .iter()
+            .any(|w| w.message.contains("second EKS cluster") && w.file.ends_with("b.json"))
+    );
+}
