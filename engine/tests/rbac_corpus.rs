@@ -53,13 +53,93 @@ fn argocd_application_controller_is_cluster_admin() {
         "cluster-admin",
         "RBAC_CLUSTER_ADMIN"
     ));
-    // argocd-server has get,patch on */* cluster-wide: reads every secret, but is not admin.
-    assert!(g.has_edge("sa:argocd/argocd-server", "secret:*/*", "RBAC_READ_SECRETS"));
-    assert!(!g.has_edge(
-        "sa:argocd/argocd-server",
-        "cluster-admin",
-        "RBAC_CLUSTER_ADMIN"
+    // argocd-server has get,patch,delete on */* cluster-wide: `get` reads the Secrets known
+    // by name anywhere, its Role lists those of argocd; it is not admin.
+    let server = "sa:argocd/argocd-server";
+    assert!(g.has_edge(server, "secret:argocd/argocd-secret", "RBAC_READ_SECRETS"));
+    assert!(g.has_edge(server, "secret:argocd/*", "RBAC_READ_SECRETS"));
+    assert!(!g.has_edge(server, "secret:*/*", "RBAC_READ_SECRETS"));
+    assert!(!g.has_edge(server, "cluster-admin", "RBAC_CLUSTER_ADMIN"));
+}
+
+#[test]
+fn argocd_server_patch_everything_changes_every_workload() {
+    let g = graph_of(&[corpus("argo-cd/install.yaml")], "argocd");
+    let server = "sa:argocd/argocd-server";
+    // patch on */* covers the StatefulSet's template: it may run as the cluster-admin
+    // application controller's service account, or privileged on a node.
+    assert!(g.has_edge(
+        server,
+        "sa:argocd/argocd-application-controller",
+        "RBAC_PATCH_WORKLOAD"
     ));
+    assert!(g.has_edge(server, "node:*", "RBAC_PATCH_WORKLOAD"));
+    assert!(g.has_edge(
+        server,
+        "workload:argocd/StatefulSet/argocd-application-controller",
+        "RBAC_PATCH_WORKLOAD"
+    ));
+    // patch on */* also covers pods/ephemeralcontainers, the webhook configurations and
+    // the kube-system ConfigMaps (aws-auth); get on */* covers nodes/proxy and pods/exec.
+    assert!(g.has_edge(
+        server,
+        "workload:argocd/Deployment/argocd-repo-server",
+        "RBAC_EPHEMERAL_CONTAINER"
+    ));
+    assert!(g.has_edge(server, "cluster-admin", "RBAC_WEBHOOK_WRITE"));
+    assert!(g.has_edge(server, "cluster-admin", "RBAC_AWS_AUTH_WRITE"));
+    assert!(g.has_edge(server, "node:*", "RBAC_NODES_PROXY"));
+    assert!(g.has_edge(
+        server,
+        "workload:argocd/Deployment/argocd-repo-server",
+        "RBAC_POD_EXEC"
+    ));
+    // It has no bind, escalate, impersonate or token creation, and creates no CSRs.
+    for t in [
+        "RBAC_BIND",
+        "RBAC_ESCALATE",
+        "RBAC_IMPERSONATE",
+        "RBAC_TOKEN_REQUEST",
+        "RBAC_CSR_APPROVE",
+    ] {
+        assert!(!g.techniques_from(server).contains(&t), "{t}");
+    }
+    // The other argocd service accounts only read secrets.
+    for sa in [
+        "argocd-dex-server",
+        "argocd-redis",
+        "argocd-notifications-controller",
+    ] {
+        assert_eq!(
+            g.techniques_from(&format!("sa:argocd/{sa}")),
+            ["RBAC_READ_SECRETS"],
+            "{sa}"
+        );
+    }
+}
+
+#[test]
+fn kubernetes_goat_superadmin_is_cluster_admin_every_way() {
+    let g = graph_of(
+        &[corpus("kubernetes-goat/insecure-rbac-setup.yaml")],
+        "default",
+    );
+    let sa = "sa:kube-system/superadmin";
+    assert!(g.has_edge(sa, "cluster-admin", "RBAC_CLUSTER_ADMIN"));
+    // `*` on `*` cluster-wide holds every permission each of these needs.
+    for t in [
+        "RBAC_BIND",
+        "RBAC_ESCALATE",
+        "RBAC_IMPERSONATE",
+        "RBAC_CSR_APPROVE",
+        "RBAC_WEBHOOK_WRITE",
+        "RBAC_AWS_AUTH_WRITE",
+    ] {
+        assert!(g.has_edge(sa, "cluster-admin", t), "{t}");
+    }
+    assert!(g.has_edge(sa, "secret:*/*", "RBAC_READ_SECRETS"));
+    assert!(g.has_edge(sa, "node:*", "RBAC_NODES_PROXY"));
+    assert!(g.has_edge(sa, "node:*", "RBAC_CREATE_WORKLOAD"));
 }
 
 #[test]

@@ -13,6 +13,7 @@
 pub mod builtin;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::LazyLock;
 
 use crate::graph::{Evidence, id};
 use crate::snapshot::{PolicyRule, Role, RoleBinding, Snapshot, Subject, Warning};
@@ -123,7 +124,9 @@ pub struct Grant<'a> {
     pub resource_names: &'a [String],
     /// The group the identity is in that the binding names, when the grant is not direct.
     pub via_group: Option<String>,
-    pub binding: &'a RoleBinding,
+    /// The binding that grants the rule; `None` for a role evaluated as it would be bound
+    /// ([`Rbac::role_grants`]), which no binding grants yet.
+    pub binding: Option<&'a RoleBinding>,
     /// The role the binding's `roleRef` names.
     pub role: &'a Role,
     /// The role whose `rules[rule_index]` is the rule: `role` itself, or for an aggregated
@@ -149,10 +152,13 @@ impl<'a> Grant<'a> {
 
     /// `ClusterRole/x rules[0] (bound by ClusterRoleBinding/y)`, for remediation text.
     pub fn remediation_target(&self) -> String {
+        let Some(binding) = self.binding else {
+            return self.rule_location();
+        };
         let mut s = format!(
             "{} (bound by {}",
             self.rule_location(),
-            binding_object(self.binding)
+            binding_object(binding)
         );
         if let Some(g) = &self.via_group {
             s.push_str(&format!(" to group {g}"));
@@ -163,7 +169,7 @@ impl<'a> Grant<'a> {
 
     /// Whether the binding is a Kubernetes default (not in the snapshot).
     pub fn is_default_binding(&self) -> bool {
-        builtin::is_builtin_binding(self.binding)
+        self.binding.is_some_and(builtin::is_builtin_binding)
     }
 
     /// Whether the rule is in a default role (not in the snapshot), which cannot be narrowed
@@ -174,7 +180,10 @@ impl<'a> Grant<'a> {
 
     /// Identity of the (binding, rule) pair, to merge the same grant found by several requests.
     pub fn key(&self) -> (*const RoleBinding, *const Role, usize) {
-        (self.binding, self.rule_role, self.rule_index)
+        let binding = self
+            .binding
+            .map_or(std::ptr::null(), |b| b as *const RoleBinding);
+        (binding, self.rule_role, self.rule_index)
     }
 }
 
@@ -229,10 +238,45 @@ struct Match<'r, 'a> {
     via_group: Option<&'r str>,
 }
 
+/// A role of the snapshot (or a default one), resolved: see [`Rbac::role_id`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RoleId(usize);
+
+/// A role bound to an identity (directly or through one of its implicit groups).
+#[derive(Debug, Clone)]
+pub struct BoundRole<'a> {
+    pub role: RoleId,
+    pub scope: Scope,
+    pub binding: &'a RoleBinding,
+    pub via_group: Option<String>,
+}
+
+/// A pseudo-role holding every permission: what an identity that may write any rule into a
+/// role bound to it ([`Rbac::any_permission`]) can give itself.
+static ANY_PERMISSION: LazyLock<Role> = LazyLock::new(|| Role {
+    metadata: crate::snapshot::ObjectMeta {
+        name: "(any permission)".into(),
+        ..Default::default()
+    },
+    rules: vec![PolicyRule {
+        api_groups: vec!["*".into()],
+        resources: vec!["*".into()],
+        verbs: vec!["*".into()],
+        ..PolicyRule::default()
+    }],
+    aggregation_rule: None,
+    cluster: true,
+    source: Default::default(),
+});
+
 /// The RBAC state of a snapshot.
 #[derive(Debug)]
 pub struct Rbac<'a> {
+    /// Every role of the snapshot and every default role, resolved (aggregation expanded),
+    /// then [`ANY_PERMISSION`] last.
     roles: Vec<ResolvedRole<'a>>,
+    /// `(cluster, namespace ("" for ClusterRoles), name)` -> index in `roles`.
+    role_index: HashMap<(bool, &'a str, &'a str), usize>,
     by_subject: HashMap<Identity, Vec<Bound<'a>>>,
 }
 
@@ -272,9 +316,31 @@ impl<'a> Rbac<'a> {
 
         let mut rbac = Rbac {
             roles: Vec::new(),
+            role_index: HashMap::new(),
             by_subject: HashMap::new(),
         };
-        let mut slots: HashMap<(bool, &'a str, &'a str), usize> = HashMap::new();
+        // Every role is resolved, bound or not: RBAC_BIND asks what an unbound role would give.
+        for (&name, &role) in &cluster {
+            rbac.role_index.insert((true, "", name), rbac.roles.len());
+            rbac.roles.push(ResolvedRole {
+                role,
+                rules: aggregated_rules(role, &selects),
+            });
+        }
+        let mut ns_roles: Vec<(&(&'a str, &'a str), &&'a Role)> = namespaced.iter().collect();
+        ns_roles.sort_by_key(|(k, _)| **k);
+        for (&(ns, name), &role) in ns_roles {
+            rbac.role_index.insert((false, ns, name), rbac.roles.len());
+            rbac.roles.push(ResolvedRole {
+                role,
+                rules: own_rules(role).collect(),
+            });
+        }
+        let any: &'a Role = &ANY_PERMISSION;
+        rbac.roles.push(ResolvedRole {
+            role: any,
+            rules: own_rules(any).collect(),
+        });
         let mut bindings: Vec<&'a RoleBinding> = snapshot.bindings.iter().collect();
         let defaults: &'a [RoleBinding] = &builtin::BINDINGS;
         for b in defaults {
@@ -328,20 +394,14 @@ impl<'a> Rbac<'a> {
                 ));
                 continue;
             };
-            let key = (
-                role.cluster,
-                role.metadata.ns(),
-                role.metadata.name.as_str(),
-            );
-            let slot = *slots.entry(key).or_insert_with(|| {
-                let rules = if role.cluster {
-                    aggregated_rules(role, &selects)
-                } else {
-                    own_rules(role).collect()
-                };
-                rbac.roles.push(ResolvedRole { role, rules });
-                rbac.roles.len() - 1
-            });
+            let key = if role.cluster {
+                (true, "", role.metadata.name.as_str())
+            } else {
+                (false, role.metadata.ns(), role.metadata.name.as_str())
+            };
+            let Some(&slot) = rbac.role_index.get(&key) else {
+                continue; // every role was resolved above
+            };
             for (i, subject) in binding.subjects.iter().enumerate() {
                 match subject_identity(binding, subject) {
                     Ok(who) => {
@@ -381,6 +441,98 @@ impl<'a> Rbac<'a> {
     /// Whether any binding names this identity directly.
     pub fn is_bound(&self, who: &Identity) -> bool {
         self.by_subject.contains_key(who)
+    }
+
+    /// The role named by a `roleRef`-like triple: a ClusterRole (`cluster`, `ns` ignored) or
+    /// the Role `ns/name`. Default roles are known; a snapshot's definition wins.
+    pub fn role_id(&self, cluster: bool, ns: &str, name: &str) -> Option<RoleId> {
+        let ns = if cluster { "" } else { ns };
+        self.role_index
+            .get(&(cluster, ns, name))
+            .copied()
+            .map(RoleId)
+    }
+
+    /// The Roles (namespaced) of one namespace, by name.
+    pub fn roles_in(&self, ns: &str) -> Vec<RoleId> {
+        let mut v: Vec<(&str, RoleId)> = self
+            .role_index
+            .iter()
+            .filter(|((cluster, n, _), _)| !cluster && *n == ns)
+            .map(|((_, _, name), &i)| (*name, RoleId(i)))
+            .collect();
+        v.sort();
+        v.into_iter().map(|(_, id)| id).collect()
+    }
+
+    /// A pseudo-role with every permission (`*` on `*`), for "may give itself any permission".
+    pub fn any_permission(&self) -> RoleId {
+        RoleId(self.roles.len() - 1)
+    }
+
+    pub fn role(&self, id: RoleId) -> &'a Role {
+        self.roles[id.0].role
+    }
+
+    /// Every role bound to `who`, directly or through its implicit groups, with the scope
+    /// of the binding. Sorted by binding.
+    pub fn bound_roles(&self, who: &Identity) -> Vec<BoundRole<'a>> {
+        let mut out = Vec::new();
+        for (key, via) in self.keys(who, true) {
+            for b in self.by_subject.get(&key).into_iter().flatten() {
+                out.push(BoundRole {
+                    role: RoleId(b.role),
+                    scope: scope_of(b.binding),
+                    binding: b.binding,
+                    via_group: via.clone(),
+                });
+            }
+        }
+        out.sort_by(|a, b| {
+            (binding_object(a.binding), &a.via_group)
+                .cmp(&(binding_object(b.binding), &b.via_group))
+        });
+        out
+    }
+
+    /// Every rule of `role` that would allow `verb` on `resource` in `api_group` if the role
+    /// were bound in `scope` (a RoleBinding: `Scope::Namespace`; a ClusterRoleBinding:
+    /// `Scope::Cluster`). The grants name no binding; their evidence is the role's rule.
+    pub fn role_grants(
+        &self,
+        id: RoleId,
+        scope: &Scope,
+        verb: &str,
+        api_group: &str,
+        resource: &str,
+    ) -> Vec<Grant<'a>> {
+        let resolved = &self.roles[id.0];
+        let sub = resource.split_once('/').map_or("", |(_, s)| s);
+        resolved
+            .rules
+            .iter()
+            .filter(|r| rule_matches(r.rule, verb, api_group, resource, sub))
+            .map(|r| {
+                let mut field = String::new();
+                if !std::ptr::eq(resolved.role, r.role) {
+                    field.push_str(&format!("<- {} ", role_object(r.role)));
+                }
+                field.push_str(&format!("rules[{}]", r.index));
+                let detail = format!("{} if bound {scope}", describe_rule(r.rule));
+                Grant {
+                    scope: scope.clone(),
+                    resource_names: &r.rule.resource_names,
+                    via_group: None,
+                    binding: None,
+                    role: resolved.role,
+                    rule_role: r.role,
+                    rule_index: r.index,
+                    rule: r.rule,
+                    evidence: Evidence::new(role_object(resolved.role), field, detail)
+                        .at(&resolved.role.source),
+                }
+            })
+            .collect()
     }
 
     /// Every rule that allows `verb` on `resource` (`pods`, or `pods/exec` for a subresource)
@@ -464,17 +616,11 @@ impl<'a> Rbac<'a> {
         resource: &str,
         f: &mut dyn FnMut(Match<'_, 'a>),
     ) {
-        let (base, sub) = match resource.split_once('/') {
-            Some((_, sub)) => (resource, sub),
-            None => (resource, ""),
-        };
+        let sub = resource.split_once('/').map_or("", |(_, s)| s);
         for (key, via) in self.keys(who, with_groups) {
             for bound in self.by_subject.get(&key).into_iter().flatten() {
                 for rule in &self.roles[bound.role].rules {
-                    if verb_matches(rule.rule, verb)
-                        && api_group_matches(rule.rule, api_group)
-                        && resource_matches(rule.rule, base, sub)
-                    {
+                    if rule_matches(rule.rule, verb, api_group, resource, sub) {
                         f(Match {
                             bound,
                             rule,
@@ -526,7 +672,7 @@ impl<'a> Rbac<'a> {
             scope,
             resource_names: &m.rule.rule.resource_names,
             via_group: m.via_group.map(str::to_string),
-            binding,
+            binding: Some(binding),
             role,
             rule_role: m.rule.role,
             rule_index: m.rule.index,
@@ -692,6 +838,14 @@ fn binding_warning(binding: &RoleBinding, field: &str, message: String) -> Warni
         Some(field.to_string()),
         message,
     )
+}
+
+/// Whether a rule allows `verb` on `combined` (`pods` or `pods/exec`, whose subresource is
+/// `sub`) in `api_group`, whatever the object name.
+fn rule_matches(rule: &PolicyRule, verb: &str, api_group: &str, combined: &str, sub: &str) -> bool {
+    verb_matches(rule, verb)
+        && api_group_matches(rule, api_group)
+        && resource_matches(rule, combined, sub)
 }
 
 pub fn verb_matches(rule: &PolicyRule, verb: &str) -> bool {

@@ -1,11 +1,19 @@
 //! RBAC: what a Kubernetes identity can do with its permissions.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::rc::Rc;
 
-use crate::graph::{AttackGraph, Evidence, id};
-use crate::index::Index;
-use crate::rbac::{GROUP_AUTHENTICATED, Grant, Identity, Scope};
-use crate::techniques::technique;
+use crate::graph::{AttackGraph, Edge, Evidence, id};
+use crate::index::{Index, WorkloadNode};
+use crate::rbac::{
+    GROUP_AUTHENTICATED, Grant, Identity, RoleId, Scope, binding_object, role_object, verb_matches,
+};
+use crate::snapshot::WorkloadKind;
+use crate::techniques::identity::{mounted_token, pod_template_path};
+use crate::techniques::{Technique, technique};
+
+mod escalation;
+use escalation::{bind, escalate};
 
 technique!(
     RBAC_POD_EXEC,
@@ -133,106 +141,253 @@ const POD_CREATORS: &[(&str, &str)] = &[
     ("", "replicationcontrollers"),
 ];
 
-/// `get` on pods/exec allows exec only through the WebSocket upgrade, and only on API
-/// servers before Kubernetes 1.35 (which require `create`): possible, not certain.
+/// The controllers whose pod template may be changed after creation (a Job's is immutable),
+/// with the kind of their workload nodes.
+const MUTABLE_TEMPLATES: &[(&str, &str, WorkloadKind)] = &[
+    ("apps", "deployments", WorkloadKind::Deployment),
+    ("apps", "daemonsets", WorkloadKind::DaemonSet),
+    ("apps", "statefulsets", WorkloadKind::StatefulSet),
+    ("apps", "replicasets", WorkloadKind::ReplicaSet),
+    ("batch", "cronjobs", WorkloadKind::CronJob),
+    (
+        "",
+        "replicationcontrollers",
+        WorkloadKind::ReplicationController,
+    ),
+];
+
+const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
+const CERTIFICATES_GROUP: &str = "certificates.k8s.io";
+const ADMISSION_GROUP: &str = "admissionregistration.k8s.io";
+
+/// `get` on pods/exec (or pods/attach) allows it only through the WebSocket upgrade, and only
+/// on API servers before Kubernetes 1.35 (which require `create`): possible, not certain.
 const GET_EXEC_LIKELIHOOD: f64 = 0.6;
+/// Impersonating any user: some user of the cluster is its administrator, but which one is
+/// not known from RBAC alone.
+const IMPERSONATE_ANY_USER_LIKELIHOOD: f64 = 0.8;
+/// Impersonate-Group needs an Impersonate-User header, so group impersonation alone needs
+/// impersonate on some user or service account as well.
+const IMPERSONATE_GROUP_ONLY_LIKELIHOOD: f64 = 0.5;
+/// A CSR for a signer other than `kubernetes.io/kube-apiserver-client`: a custom or legacy
+/// signer may or may not issue client certificates the API server trusts.
+const CSR_OTHER_SIGNER_LIKELIHOOD: f64 = 0.35;
+/// A validating webhook only sees objects (Secrets and tokens among them); a mutating one
+/// changes every pod.
+const WEBHOOK_VALIDATING_LIKELIHOOD: f64 = 0.4;
+/// aws-auth only matters on EKS, and the attacker also needs an AWS identity to map.
+const AWS_AUTH_NOT_EKS_LIKELIHOOD: f64 = 0.6;
 
 const PSA_ENFORCE: &str = "pod-security.kubernetes.io/enforce";
 
+/// Where techniques read permissions from.
+#[derive(Clone)]
+enum Holder<'s> {
+    /// The bindings that name this identity itself: grants through a group are edges of the
+    /// group node, which members reach through `MEMBER_OF`, so a chain is not listed twice.
+    Identity(&'s Identity),
+    /// A role as it would be bound in a scope: what RBAC_BIND and RBAC_ESCALATE would give.
+    Role(RoleId, Scope),
+}
+
+/// One holder's permissions, and how to word the fix of one of its grants.
+struct Perms<'s, 'a> {
+    ix: &'s Index<'a>,
+    holder: Holder<'s>,
+}
+
+impl<'s, 'a> Perms<'s, 'a> {
+    /// Rules that allow `verb` on `resource`: the identity's direct grants, or the role's rules.
+    fn grants(&self, verb: &str, group: &str, resource: &str) -> Vec<Grant<'a>> {
+        match &self.holder {
+            Holder::Identity(who) => self.ix.rbac.direct_grants(who, verb, group, resource),
+            Holder::Role(role, scope) => self
+                .ix
+                .rbac
+                .role_grants(*role, scope, verb, group, resource),
+        }
+    }
+
+    /// Like `grants`, for one of several permissions a technique needs together: the
+    /// identity's groups count too, so a permission held directly combines with one held
+    /// through `system:authenticated`. Callers require one part to be direct (else the group
+    /// node has the edge), see [`any_direct`].
+    fn grants_with_groups(&self, verb: &str, group: &str, resource: &str) -> Vec<Grant<'a>> {
+        match &self.holder {
+            Holder::Identity(who) => self.ix.rbac.grants(who, verb, group, resource),
+            Holder::Role(..) => self.grants(verb, group, resource),
+        }
+    }
+
+    /// Grants for several verbs on one resource, each rule once.
+    fn grants_any_verb(&self, verbs: &[&str], group: &str, resource: &str) -> Vec<Grant<'a>> {
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for verb in verbs {
+            for gr in self.grants_with_groups(verb, group, resource) {
+                if seen.insert(gr.key()) {
+                    out.push(gr);
+                }
+            }
+        }
+        out
+    }
+
+    /// The remediation sentence for a grant: the rule to change and where it is bound, or, for
+    /// a default role (which cannot be narrowed), the binding to change.
+    fn fix(&self, grant: &Grant<'_>, permission: &str, narrow: &str) -> String {
+        let Holder::Identity(who) = &self.holder else {
+            return format!(
+                "Remove {permission} from {}{narrow}.",
+                grant.rule_location()
+            );
+        };
+        let Some(binding) = grant.binding.map(binding_object) else {
+            return format!(
+                "Remove {permission} from {}{narrow}.",
+                grant.rule_location()
+            );
+        };
+        if grant.is_default_binding() {
+            format!(
+                "Map no identity to {who}: the Kubernetes default {binding} gives it {}.",
+                role_object(grant.role)
+            )
+        } else if grant.is_default_role() {
+            format!(
+                "Remove {who} from {binding}, which binds the default {} (defaults cannot be narrowed); bind a role without {permission} instead.",
+                role_object(grant.role)
+            )
+        } else {
+            let via = grant
+                .via_group
+                .as_ref()
+                .map(|g| format!(" through group {g}"))
+                .unwrap_or_default();
+            format!(
+                "Remove {permission} from {} (bound to {who}{via} by {binding}){narrow}.",
+                grant.rule_location()
+            )
+        }
+    }
+}
+
+/// The cluster-wide grants (what cluster-scoped resources need).
+fn cluster_wide<'a>(v: Vec<Grant<'a>>) -> Vec<Grant<'a>> {
+    v.into_iter()
+        .filter(|g| g.scope == Scope::Cluster)
+        .collect()
+}
+
+/// Whether one of the grants is the identity's own (not through a group).
+fn any_direct(grants: &[&Grant<'_>]) -> bool {
+    grants.iter().any(|g| g.via_group.is_none())
+}
+
+/// One step a holder's permissions allow: the target node and the edge.
+type Step = (String, Edge);
+
+/// Per-(role, scope) results of evaluating a role as it would be bound, shared by every
+/// identity that may bind or escalate to it.
+type Cache = HashMap<(RoleId, Scope), Rc<Vec<Step>>>;
+
 pub fn edges(ix: &Index, g: &mut AttackGraph) {
+    let mut cache = Cache::new();
     for who in ix.rbac.identities() {
         let from = who.node_id();
-        cluster_admin(ix, g, who, &from);
+        let p = Perms {
+            ix,
+            holder: Holder::Identity(who),
+        };
+        let mut steps = Vec::new();
+        cluster_admin(&p, &mut steps);
         // A default binding (system:masters -> cluster-admin) exists in every cluster; its
         // one edge says all, and fanning it out to every secret and pod would bloat every graph.
-        if ix.rbac.only_default_bindings(who) {
-            continue;
+        if !ix.rbac.only_default_bindings(who) {
+            single_permission_steps(&p, &mut steps);
+            bind(&p, who, &mut cache, &mut steps);
+            escalate(&p, who, &mut cache, &mut steps);
         }
-        read_secrets(ix, g, who, &from);
-        create_workload(ix, g, who, &from);
-        pod_exec(ix, g, who, &from);
+        for (to, edge) in steps {
+            if to != from {
+                g.add_edge(&from, &to, edge);
+            }
+        }
     }
     // Last, so that it can link only to groups that lead somewhere.
     member_of(ix, g);
 }
 
-/// Only direct grants are used per identity: grants through a group are edges of the group
-/// node, which members reach through `MEMBER_OF`, so a chain is not listed twice.
-fn cluster_admin(ix: &Index, g: &mut AttackGraph, who: &Identity, from: &str) {
-    let grants: Vec<Grant<'_>> = ix
-        .rbac
-        .direct_grants(who, "*", "*", "*")
+/// Every technique a holder's own permissions give, except RBAC_CLUSTER_ADMIN (checked
+/// first) and the role-writing ones (RBAC_BIND, RBAC_ESCALATE), which evaluate other roles
+/// with this same function.
+fn single_permission_steps(p: &Perms<'_, '_>, out: &mut Vec<Step>) {
+    read_secrets(p, out);
+    create_workload(p, out);
+    patch_workload(p, out);
+    pod_access(p, &POD_EXEC_ACCESS, out);
+    pod_access(p, &POD_ATTACH_ACCESS, out);
+    pod_access(p, &EPHEMERAL_ACCESS, out);
+    token_request(p, out);
+    impersonate(p, out);
+    csr_approve(p, out);
+    nodes_proxy(p, out);
+    webhook_write(p, out);
+    aws_auth_write(p, out);
+}
+
+/// Effective `*` on `*` cluster-wide (with no resourceNames).
+fn cluster_admin(p: &Perms<'_, '_>, out: &mut Vec<Step>) {
+    let grants: Vec<Grant<'_>> = p
+        .grants("*", "*", "*")
         .into_iter()
         .filter(|gr| gr.scope == Scope::Cluster && gr.resource_names.is_empty())
         .collect();
     let Some(first) = grants.first() else {
         return;
     };
-    let remediation = fix(
+    let remediation = p.fix(
         first,
-        who,
         "the wildcard rule",
         "; grant only the verbs and resources it needs instead",
     );
     let evidence = grants.into_iter().map(|gr| gr.evidence).collect();
-    g.add_edge(
-        from,
-        id::CLUSTER_ADMIN,
+    out.push((
+        id::CLUSTER_ADMIN.to_string(),
         RBAC_CLUSTER_ADMIN.edge(evidence, remediation),
-    );
+    ));
 }
 
-/// The remediation sentence for a grant: the rule to change and where it is bound, or, for
-/// a default role (which cannot be narrowed), the binding to change.
-fn fix(grant: &Grant<'_>, who: &Identity, permission: &str, narrow: &str) -> String {
-    let binding = crate::rbac::binding_object(grant.binding);
-    if grant.is_default_binding() {
-        format!(
-            "Map no identity to {who}: the Kubernetes default {binding} gives it {}.",
-            crate::rbac::role_object(grant.role)
-        )
-    } else if grant.is_default_role() {
-        format!(
-            "Remove {who} from {binding}, which binds the default {} (defaults cannot be narrowed); bind a role without {permission} instead.",
-            crate::rbac::role_object(grant.role)
-        )
-    } else {
-        format!(
-            "Remove {permission} from {} (bound to {who} by {binding}){narrow}.",
-            grant.rule_location()
-        )
-    }
-}
-
-/// get, list and watch all return secret values.
-fn read_secrets(ix: &Index, g: &mut AttackGraph, who: &Identity, from: &str) {
+/// get, list and watch all return secret values. `get` needs the name, so it reaches the
+/// Secrets known by name (in the snapshot, or in `resourceNames`); `list` and `watch` return
+/// every Secret in scope, so they also reach the wildcard `secret:NS/*` (`secret:*/*`).
+fn read_secrets(p: &Perms<'_, '_>, out: &mut Vec<Step>) {
     let mut seen = HashSet::new();
     for verb in ["get", "list", "watch"] {
-        for grant in ix.rbac.direct_grants(who, verb, "", "secrets") {
+        for grant in p.grants(verb, "", "secrets") {
             if !seen.insert(grant.key()) {
                 continue;
             }
-            let remediation = fix(
+            let lists = verb_matches(grant.rule, "list") || verb_matches(grant.rule, "watch");
+            let remediation = p.fix(
                 &grant,
-                who,
                 "get/list/watch on secrets",
                 ", or restrict it with resourceNames to the secrets it needs",
             );
-            for to in secret_targets(ix, &grant) {
-                g.add_edge(
-                    from,
-                    &to,
+            for to in secret_targets(p.ix, &grant, lists) {
+                out.push((
+                    to,
                     RBAC_READ_SECRETS.edge(vec![grant.evidence.clone()], remediation.clone()),
-                );
+                ));
             }
         }
     }
 }
 
-/// The secrets a grant reads: those in scope in the snapshot, plus a wildcard node for the
-/// grant itself (`secret:NS/*`, `secret:*/*`); with resourceNames only the named ones (named
-/// secrets are targets even when the snapshot does not hold them).
-fn secret_targets(ix: &Index, grant: &Grant<'_>) -> BTreeSet<String> {
+/// The secrets a grant reads: with resourceNames only the named ones (targets even when the
+/// snapshot does not hold them); otherwise those in scope in the snapshot, plus, when the rule
+/// lists, a wildcard node for the grant itself (`secret:NS/*`, `secret:*/*`).
+fn secret_targets(ix: &Index, grant: &Grant<'_>, lists: bool) -> BTreeSet<String> {
     let names = grant.resource_names;
     let mut out = BTreeSet::new();
     match &grant.scope {
@@ -240,7 +395,9 @@ fn secret_targets(ix: &Index, grant: &Grant<'_>) -> BTreeSet<String> {
             for s in ix.secrets_by_ns.get(ns.as_str()).into_iter().flatten() {
                 out.insert(id::secret(ns, &s.metadata.name));
             }
-            out.insert(id::secret(ns, "*"));
+            if lists {
+                out.insert(id::secret(ns, "*"));
+            }
         }
         Scope::Namespace(ns) => {
             out.extend(names.iter().map(|n| id::secret(ns, n)));
@@ -254,7 +411,9 @@ fn secret_targets(ix: &Index, grant: &Grant<'_>) -> BTreeSet<String> {
                 }
             }
             if names.is_empty() {
-                out.insert(id::secret("*", "*"));
+                if lists {
+                    out.insert(id::secret("*", "*"));
+                }
             } else {
                 out.extend(names.iter().map(|n| id::secret("*", n)));
             }
@@ -300,29 +459,86 @@ fn pod_security_evidence(ix: &Index, ns: &str) -> Evidence {
     }
 }
 
+/// The node step of a pod the holder may define in one of `namespaces`: `node:*`, unless Pod
+/// Security enforces baseline or restricted in all of them (those reject the privileged pod
+/// that would take over the node).
+fn node_step(
+    ix: &Index,
+    technique: &'static Technique,
+    namespaces: &[&str],
+    mut evidence: Vec<Evidence>,
+    remediation: &str,
+) -> Option<Step> {
+    let open = namespaces
+        .iter()
+        .copied()
+        .find(|ns| !blocks_node_takeover(ix, ns))?;
+    evidence.push(pod_security_evidence(ix, open));
+    Some((
+        id::ANY_NODE.to_string(),
+        technique.edge(
+            evidence,
+            format!(
+                "{remediation} Or label Namespace/{open} {PSA_ENFORCE}=baseline (or restricted)."
+            ),
+        ),
+    ))
+}
+
+/// The namespaces a grant covers: its own, or every known one.
+fn scope_namespaces<'a>(ix: &Index<'a>, scope: &'a Scope) -> Vec<&'a str> {
+    match scope {
+        Scope::Namespace(ns) => vec![ns.as_str()],
+        Scope::Cluster => ix.namespaces.iter().copied().collect(),
+    }
+}
+
+/// The service accounts of a namespace: those in the snapshot, `default`, and those that
+/// bindings name (they exist, or the binding would be pointless).
+fn service_accounts_of(ix: &Index, ns: &str) -> BTreeSet<String> {
+    let mut out: BTreeSet<String> = ix
+        .service_accounts_in(ns)
+        .into_iter()
+        .map(|n| id::service_account(ns, n))
+        .collect();
+    for who in ix.rbac.identities() {
+        if let Identity::ServiceAccount { ns: n, name } = who
+            && n == ns
+        {
+            out.insert(id::service_account(ns, name));
+        }
+    }
+    out
+}
+
+/// `group/resource`, or `resource` for the core group.
+fn qualified(group: &str, resource: &str) -> String {
+    if group.is_empty() {
+        resource.to_string()
+    } else {
+        format!("{group}/{resource}")
+    }
+}
+
 /// create on pods or any pod controller -> every service account of the namespace (the pod
 /// may name any of them and mounts its token) and -> a node (a privileged pod).
-fn create_workload(ix: &Index, g: &mut AttackGraph, who: &Identity, from: &str) {
+fn create_workload(p: &Perms<'_, '_>, out: &mut Vec<Step>) {
+    let ix = p.ix;
     let mut by_scope: BTreeMap<Scope, Vec<(Grant<'_>, String)>> = BTreeMap::new();
     let mut seen = HashSet::new();
     for &(group, resource) in POD_CREATORS {
-        for grant in ix.rbac.direct_grants(who, "create", group, resource) {
+        for grant in p.grants("create", group, resource) {
             // A create request names no object, so a resourceNames rule never allows it.
             if !grant.resource_names.is_empty() || !seen.insert(grant.key()) {
                 continue;
             }
-            let what = if group.is_empty() {
-                resource.to_string()
-            } else {
-                format!("{group}/{resource}")
-            };
             by_scope
                 .entry(grant.scope.clone())
                 .or_default()
-                .push((grant, what));
+                .push((grant, qualified(group, resource)));
         }
     }
-    for (scope, grants) in by_scope {
+    for (scope, grants) in &by_scope {
         let Some((first, first_what)) = grants.first() else {
             continue;
         };
@@ -334,106 +550,618 @@ fn create_workload(ix: &Index, g: &mut AttackGraph, who: &Identity, from: &str) 
                 e
             })
             .collect();
-        let remediation = fix(
+        let remediation = p.fix(
             first,
-            who,
             &format!("create on {first_what} (and other pod controllers)"),
             "",
         );
-        let namespaces: Vec<&str> = match &scope {
-            Scope::Namespace(ns) => vec![ns.as_str()],
-            Scope::Cluster => ix.namespaces.iter().copied().collect(),
-        };
+        let namespaces = scope_namespaces(ix, scope);
         for ns in &namespaces {
-            for sa in ix.service_accounts_in(ns) {
-                let to = id::service_account(ns, sa);
-                if to != from {
-                    g.add_edge(
-                        from,
-                        &to,
-                        RBAC_CREATE_WORKLOAD.edge(evidence.clone(), remediation.clone()),
-                    );
-                }
+            for to in service_accounts_of(ix, ns) {
+                out.push((
+                    to,
+                    RBAC_CREATE_WORKLOAD.edge(evidence.clone(), remediation.clone()),
+                ));
             }
         }
         // Cluster-wide create also reaches default and kube-system, which every cluster has.
         let mut candidates = namespaces;
-        if scope == Scope::Cluster {
+        if *scope == Scope::Cluster {
             candidates.extend(["default", "kube-system"]);
             candidates.sort_unstable();
             candidates.dedup();
         }
-        // No node edge where Pod Security enforces baseline or restricted: those reject the
-        // privileged pod that would take over the node.
-        if let Some(open) = candidates
-            .into_iter()
-            .find(|ns| !blocks_node_takeover(ix, ns))
-        {
-            let mut ev = evidence;
-            ev.push(pod_security_evidence(ix, open));
-            g.add_edge(
-                from,
-                id::ANY_NODE,
-                RBAC_CREATE_WORKLOAD.edge(
-                    ev,
-                    format!(
-                        "{remediation} Or label Namespace/{open} {PSA_ENFORCE}=baseline (or restricted)."
-                    ),
-                ),
-            );
-        }
+        out.extend(node_step(
+            ix,
+            &RBAC_CREATE_WORKLOAD,
+            &candidates,
+            evidence,
+            &remediation,
+        ));
     }
 }
 
-/// create on pods/exec -> every workload in scope (only the named Pods with resourceNames).
-/// `get` on pods/exec also works on API servers before 1.35, with a lower likelihood.
-fn pod_exec(ix: &Index, g: &mut AttackGraph, who: &Identity, from: &str) {
-    let mut reached: HashSet<String> = HashSet::new();
-    for verb in ["create", "get"] {
-        let mut now = Vec::new();
-        for grant in ix.rbac.direct_grants(who, verb, "", "pods/exec") {
-            let mut ev = grant.evidence.clone();
-            if verb == "get" {
-                ev.detail.push_str(
-                    " (get on pods/exec allows exec through a WebSocket upgrade on clusters before Kubernetes 1.35)",
-                );
+/// Whether a grant's resourceNames (if any) name one of the workload's Pods.
+fn names_pod(grant: &Grant<'_>, w: &WorkloadNode<'_>) -> bool {
+    let names = grant.resource_names;
+    names.is_empty()
+        || (w.spec.kind() == WorkloadKind::Pod && names.contains(&w.spec.meta.name))
+        || w.pods.iter().any(|p| names.contains(&p.meta.name))
+}
+
+/// The workloads a grant on pods (or a pods subresource) covers.
+fn workloads_in_scope<'s, 'a>(ix: &'s Index<'a>, scope: &Scope) -> Vec<&'s WorkloadNode<'a>> {
+    match scope {
+        Scope::Namespace(ns) => ix.workloads_in(ns).collect(),
+        Scope::Cluster => ix.workloads.iter().collect(),
+    }
+}
+
+/// update/patch on pods or on a pod controller.
+///
+/// A Pod's `serviceAccountName` and security settings are immutable, but its container
+/// images are not: patching a Pod runs the attacker's image with the Pod's own token, so the
+/// step goes to the workload (and to the service account whose token it mounts). A
+/// controller's pod template is mutable (a Job's is not): its pods may be made to run as any
+/// service account of the namespace and privileged, so the step goes to every service account
+/// of each namespace where the holder can change a controller, and to a node unless Pod
+/// Security forbids privileged pods in all of them. Only controllers in the snapshot count;
+/// resourceNames restrict to the named ones.
+fn patch_workload(p: &Perms<'_, '_>, out: &mut Vec<Step>) {
+    let ix = p.ix;
+    // Bare pods and the running pods of every workload.
+    let mut seen = HashSet::new();
+    for verb in ["patch", "update"] {
+        for grant in p.grants(verb, "", "pods") {
+            if !seen.insert(grant.key()) {
+                continue;
             }
-            let remediation = fix(
-                &grant,
-                who,
-                &format!("{verb} on pods/exec"),
-                ", or scope it to a namespace without sensitive workloads",
-            );
-            let workloads: Vec<&crate::index::WorkloadNode<'_>> = match &grant.scope {
-                Scope::Namespace(ns) => ix.workloads_in(ns).collect(),
-                Scope::Cluster => ix.workloads.iter().collect(),
-            };
-            for w in workloads {
-                let names = grant.resource_names;
-                let named = names.is_empty()
-                    || (w.spec.kind() == crate::snapshot::WorkloadKind::Pod
-                        && names.contains(&w.spec.meta.name))
-                    || w.pods.iter().any(|p| names.contains(&p.meta.name));
-                if !named || (verb == "get" && reached.contains(&w.id)) {
+            let remediation = p.fix(&grant, "update/patch on pods", "");
+            for w in workloads_in_scope(ix, &grant.scope) {
+                if !names_pod(&grant, w) {
                     continue;
                 }
-                let edge = if verb == "get" {
-                    RBAC_POD_EXEC.edge_with(
-                        GET_EXEC_LIKELIHOOD,
-                        vec![ev.clone()],
-                        remediation.clone(),
-                    )
-                } else {
-                    RBAC_POD_EXEC.edge(vec![ev.clone()], remediation.clone())
+                let mut ev = grant.evidence.clone();
+                ev.detail.push_str(&format!(
+                    " (may replace the container images of the pods of {})",
+                    w.object()
+                ));
+                let edge = RBAC_PATCH_WORKLOAD.edge(vec![ev], remediation.clone());
+                if let Some(token) = mounted_token(ix, w) {
+                    let mut e = edge.clone();
+                    e.evidence.extend(token.evidence.iter().cloned());
+                    out.push((token.service_account.clone(), e));
+                }
+                out.push((w.id.clone(), edge));
+            }
+        }
+    }
+    // Controllers: grouped by namespace, so each namespace's service accounts get one edge
+    // with every controller that opens them as evidence.
+    let mut by_ns: BTreeMap<&str, (Vec<Evidence>, String)> = BTreeMap::new();
+    let mut seen = HashSet::new();
+    for &(group, resource, kind) in MUTABLE_TEMPLATES {
+        for verb in ["patch", "update"] {
+            for grant in p.grants(verb, group, resource) {
+                if !seen.insert((grant.key(), resource)) {
+                    continue;
+                }
+                for w in workloads_in_scope(ix, &grant.scope) {
+                    let named = grant.resource_names.is_empty()
+                        || grant.resource_names.iter().any(|n| n == w.name);
+                    if w.spec.kind() != kind || !named {
+                        continue;
+                    }
+                    let entry = by_ns.entry(w.namespace).or_insert_with(|| {
+                        (
+                            Vec::new(),
+                            p.fix(
+                                &grant,
+                                &format!(
+                                    "update/patch on {} (and other pod controllers)",
+                                    qualified(group, resource)
+                                ),
+                                ", or enforce the baseline Pod Security Standard in the namespace",
+                            ),
+                        )
+                    });
+                    if !entry.0.contains(&grant.evidence) {
+                        entry.0.push(grant.evidence.clone());
+                    }
+                    entry.0.push(
+                        Evidence::new(
+                            w.object(),
+                            format!("{}spec.serviceAccountName", pod_template_path(kind)),
+                            "mutable: its pods may be made to run as any service account of the namespace, privileged",
+                        )
+                        .at(&w.spec.source),
+                    );
+                }
+            }
+        }
+    }
+    for (ns, (evidence, remediation)) in by_ns {
+        for to in service_accounts_of(ix, ns) {
+            out.push((
+                to,
+                RBAC_PATCH_WORKLOAD.edge(evidence.clone(), remediation.clone()),
+            ));
+        }
+        out.extend(node_step(
+            ix,
+            &RBAC_PATCH_WORKLOAD,
+            &[ns],
+            evidence,
+            &remediation,
+        ));
+    }
+}
+
+/// A way into running containers through a pods subresource.
+struct PodAccess {
+    technique: &'static Technique,
+    resource: &'static str,
+    /// Verbs in order of preference, with their likelihood and a caveat for the evidence.
+    verbs: &'static [(&'static str, Option<f64>, &'static str)],
+    narrow: &'static str,
+}
+
+static POD_EXEC_ACCESS: PodAccess = PodAccess {
+    technique: &RBAC_POD_EXEC,
+    resource: "pods/exec",
+    verbs: &[
+        ("create", None, ""),
+        (
+            "get",
+            Some(GET_EXEC_LIKELIHOOD),
+            " (get on pods/exec allows exec through a WebSocket upgrade on clusters before Kubernetes 1.35)",
+        ),
+    ],
+    narrow: ", or scope it to a namespace without sensitive workloads",
+};
+
+static POD_ATTACH_ACCESS: PodAccess = PodAccess {
+    technique: &RBAC_POD_ATTACH,
+    resource: "pods/attach",
+    verbs: &[
+        ("create", None, ""),
+        (
+            "get",
+            Some(GET_EXEC_LIKELIHOOD),
+            " (get on pods/attach allows attach through a WebSocket upgrade on clusters before Kubernetes 1.35)",
+        ),
+    ],
+    narrow: ", or scope it to a namespace without sensitive workloads",
+};
+
+static EPHEMERAL_ACCESS: PodAccess = PodAccess {
+    technique: &RBAC_EPHEMERAL_CONTAINER,
+    resource: "pods/ephemeralcontainers",
+    verbs: &[
+        (
+            "patch",
+            None,
+            " (an ephemeral container shares the pod's service account token and namespaces)",
+        ),
+        (
+            "update",
+            None,
+            " (an ephemeral container shares the pod's service account token and namespaces)",
+        ),
+    ],
+    narrow: "",
+};
+
+/// exec, attach or ephemeral containers -> every workload in scope (only the named Pods with
+/// resourceNames). A weaker verb only adds workloads a stronger one did not reach.
+fn pod_access(p: &Perms<'_, '_>, access: &PodAccess, out: &mut Vec<Step>) {
+    let mut reached: HashSet<&str> = HashSet::new();
+    for &(verb, likelihood, caveat) in access.verbs {
+        let mut now = Vec::new();
+        for grant in p.grants(verb, "", access.resource) {
+            let mut ev = grant.evidence.clone();
+            ev.detail.push_str(caveat);
+            let remediation = p.fix(
+                &grant,
+                &format!("{verb} on {}", access.resource),
+                access.narrow,
+            );
+            for w in workloads_in_scope(p.ix, &grant.scope) {
+                if !names_pod(&grant, w) || reached.contains(w.id.as_str()) {
+                    continue;
+                }
+                let edge = match likelihood {
+                    Some(l) => access
+                        .technique
+                        .edge_with(l, vec![ev.clone()], remediation.clone()),
+                    None => access.technique.edge(vec![ev.clone()], remediation.clone()),
                 };
-                g.add_edge(from, &w.id, edge);
-                now.push(w.id.clone());
+                out.push((w.id.clone(), edge));
+                now.push(w.id.as_str());
             }
         }
         reached.extend(now);
     }
 }
 
+/// create on serviceaccounts/token (the TokenRequest API) -> the service accounts in scope
+/// (only the named ones with resourceNames: the request names its service account).
+fn token_request(p: &Perms<'_, '_>, out: &mut Vec<Step>) {
+    for grant in p.grants("create", "", "serviceaccounts/token") {
+        let remediation = p.fix(
+            &grant,
+            "create on serviceaccounts/token",
+            ", or restrict it with resourceNames to the service accounts it needs",
+        );
+        for to in named_service_accounts(p.ix, &grant) {
+            out.push((
+                to,
+                RBAC_TOKEN_REQUEST.edge(vec![grant.evidence.clone()], remediation.clone()),
+            ));
+        }
+    }
+}
+
+/// The service accounts a grant on serviceaccounts (or a subresource) covers: every one in
+/// scope, or with resourceNames the named ones (in a namespace scope even if not in the
+/// snapshot; cluster-wide those of the name in any known namespace).
+fn named_service_accounts(ix: &Index, grant: &Grant<'_>) -> BTreeSet<String> {
+    let names = grant.resource_names;
+    match &grant.scope {
+        Scope::Namespace(ns) if !names.is_empty() => {
+            names.iter().map(|n| id::service_account(ns, n)).collect()
+        }
+        scope => scope_namespaces(ix, scope)
+            .into_iter()
+            .flat_map(|ns| service_accounts_of(ix, ns))
+            .filter(|sa| {
+                names.is_empty()
+                    || sa
+                        .rsplit_once('/')
+                        .is_some_and(|(_, n)| names.iter().any(|x| x == n))
+            })
+            .collect(),
+    }
+}
+
+/// impersonate on users, groups (cluster-scoped) and serviceaccounts (namespaced), core group.
+/// Named identities -> their nodes; any group -> `cluster-admin` (as `system:masters`); any
+/// user -> `cluster-admin` with a lower likelihood (some user administers the cluster) and
+/// every user the bindings name.
+fn impersonate(p: &Perms<'_, '_>, out: &mut Vec<Step>) {
+    let ix = p.ix;
+    let users: Vec<Grant<'_>> = p
+        .grants("impersonate", "", "users")
+        .into_iter()
+        .filter(|g| g.scope == Scope::Cluster)
+        .collect();
+    let groups: Vec<Grant<'_>> = p
+        .grants("impersonate", "", "groups")
+        .into_iter()
+        .filter(|g| g.scope == Scope::Cluster)
+        .collect();
+    let sas = p.grants("impersonate", "", "serviceaccounts");
+    let fix = |gr: &Grant<'_>, what: &str| {
+        p.fix(
+            gr,
+            &format!("impersonate on {what}"),
+            ", or restrict it with resourceNames",
+        )
+    };
+    for gr in &users {
+        let remediation = fix(gr, "users");
+        if gr.resource_names.is_empty() {
+            let mut ev = gr.evidence.clone();
+            ev.detail.push_str(
+                " (any user name, including the cluster's administrators: whoever runs kubectl as admin)",
+            );
+            out.push((
+                id::CLUSTER_ADMIN.to_string(),
+                RBAC_IMPERSONATE.edge_with(
+                    IMPERSONATE_ANY_USER_LIKELIHOOD,
+                    vec![ev],
+                    remediation.clone(),
+                ),
+            ));
+            for who in ix.rbac.identities() {
+                if let Identity::User(name) = who {
+                    out.push((
+                        id::user(name),
+                        RBAC_IMPERSONATE.edge(vec![gr.evidence.clone()], remediation.clone()),
+                    ));
+                }
+            }
+        } else {
+            for name in gr.resource_names {
+                // A service account's user name is checked against serviceaccounts instead.
+                if matches!(Identity::from_username(name), Identity::User(_)) {
+                    out.push((
+                        id::user(name),
+                        RBAC_IMPERSONATE.edge(vec![gr.evidence.clone()], remediation.clone()),
+                    ));
+                }
+            }
+        }
+    }
+    let can_be_someone = !users.is_empty() || !sas.is_empty();
+    for gr in &groups {
+        let remediation = fix(gr, "groups");
+        let mut ev = gr.evidence.clone();
+        let likelihood = if can_be_someone {
+            RBAC_IMPERSONATE.likelihood
+        } else {
+            ev.detail.push_str(
+                " (Impersonate-Group needs Impersonate-User: impersonate on some user or service account is also required, and this identity has none)",
+            );
+            IMPERSONATE_GROUP_ONLY_LIKELIHOOD
+        };
+        if gr.resource_names.is_empty() {
+            let mut ev = ev.clone();
+            ev.detail
+                .push_str(" (any group, including system:masters, which is cluster-admin)");
+            out.push((
+                id::CLUSTER_ADMIN.to_string(),
+                RBAC_IMPERSONATE.edge_with(likelihood, vec![ev], remediation.clone()),
+            ));
+        } else {
+            for name in gr.resource_names {
+                out.push((
+                    id::group(name),
+                    RBAC_IMPERSONATE.edge_with(likelihood, vec![ev.clone()], remediation.clone()),
+                ));
+            }
+        }
+    }
+    for gr in &sas {
+        let remediation = fix(gr, "serviceaccounts");
+        for to in named_service_accounts(ix, gr) {
+            out.push((
+                to,
+                RBAC_IMPERSONATE.edge(vec![gr.evidence.clone()], remediation.clone()),
+            ));
+        }
+    }
+}
+
+/// What a CSR approver can get signed, by the signers it may approve for (`resourceNames`
+/// of `approve` on `signers`; the API server also accepts `DOMAIN/*`): the likelihood of a
+/// client certificate the API server trusts for any user and group, or `None`.
+fn signer_client_cert(names: &[String]) -> Option<(f64, String)> {
+    const CLIENT: &str = "kubernetes.io/kube-apiserver-client";
+    if names.is_empty() {
+        return Some((
+            RBAC_CSR_APPROVE.likelihood,
+            format!("any signer, including {CLIENT}"),
+        ));
+    }
+    if let Some(n) = names
+        .iter()
+        .find(|n| *n == CLIENT || *n == "kubernetes.io/*")
+    {
+        return Some((RBAC_CSR_APPROVE.likelihood, n.clone()));
+    }
+    // kubelet-serving issues serving certificates; kube-apiserver-client-kubelet only
+    // system:node:* client certificates: neither gives an arbitrary group.
+    let other: Vec<&String> = names
+        .iter()
+        .filter(|n| {
+            !matches!(
+                n.as_str(),
+                "kubernetes.io/kubelet-serving" | "kubernetes.io/kube-apiserver-client-kubelet"
+            )
+        })
+        .collect();
+    let first = other.first()?;
+    Some((
+        CSR_OTHER_SIGNER_LIKELIHOOD,
+        format!("{first}, which may issue client certificates the API server trusts"),
+    ))
+}
+
+/// create certificatesigningrequests + update certificatesigningrequests/approval + approve
+/// on signers -> `cluster-admin`: a client certificate for group `system:masters`.
+fn csr_approve(p: &Perms<'_, '_>, out: &mut Vec<Step>) {
+    let cluster = cluster_wide;
+    let create: Vec<Grant<'_>> =
+        cluster(p.grants_with_groups("create", CERTIFICATES_GROUP, "certificatesigningrequests"))
+            .into_iter()
+            .filter(|g| g.resource_names.is_empty())
+            .collect();
+    let approval = cluster(p.grants_any_verb(
+        &["update", "patch"],
+        CERTIFICATES_GROUP,
+        "certificatesigningrequests/approval",
+    ));
+    let approve = cluster(p.grants_with_groups("approve", CERTIFICATES_GROUP, "signers"));
+    let mut best: Option<(f64, Vec<&Grant<'_>>, String)> = None;
+    for c in &create {
+        for a in &approval {
+            for s in &approve {
+                let Some((likelihood, signer)) = signer_client_cert(s.resource_names) else {
+                    continue;
+                };
+                if !any_direct(&[c, a, s]) {
+                    continue;
+                }
+                if best.as_ref().is_none_or(|(l, ..)| likelihood > *l) {
+                    best = Some((likelihood, vec![c, a, s], signer));
+                }
+            }
+        }
+    }
+    let Some((likelihood, grants, signer)) = best else {
+        return;
+    };
+    let mut evidence: Vec<Evidence> = grants.iter().map(|g| g.evidence.clone()).collect();
+    if let Some(last) = evidence.last_mut() {
+        last.detail.push_str(&format!(
+            " (signer {signer}: a CSR for O=system:masters, approved by itself, is a cluster-admin client certificate)"
+        ));
+    }
+    let remediation = p.fix(
+        grants[2],
+        "approve on signers",
+        " (and update on certificatesigningrequests/approval), or restrict it with resourceNames to signers that cannot issue client certificates",
+    );
+    out.push((
+        id::CLUSTER_ADMIN.to_string(),
+        RBAC_CSR_APPROVE.edge_with(likelihood, evidence, remediation),
+    ));
+}
+
+/// get or create on nodes/proxy -> the kubelet API of the nodes it covers (`node:NAME` for
+/// named nodes; every known node and `node:*` otherwise). The kubelet's `/exec` and `/run`
+/// run commands in every pod of the node (GET with a WebSocket upgrade is authorized as
+/// `get`), so the step goes to the node, whose NODE_STEALS_TOKENS edges hold the pods' tokens.
+/// Pointing at nodes instead of every workload keeps it O(nodes) per identity.
+fn nodes_proxy(p: &Perms<'_, '_>, out: &mut Vec<Step>) {
+    let known: BTreeSet<String> =
+        p.ix.snapshot
+            .nodes
+            .iter()
+            .filter(|n| !n.metadata.name.is_empty())
+            .map(|n| id::node(&n.metadata.name))
+            .chain(
+                p.ix.workloads
+                    .iter()
+                    .flat_map(|w| w.node_ids())
+                    .filter(|n| n != id::ANY_NODE),
+            )
+            .collect();
+    let mut seen = HashSet::new();
+    for verb in ["create", "get"] {
+        for grant in p.grants(verb, "", "nodes/proxy") {
+            if grant.scope != Scope::Cluster || !seen.insert(grant.key()) {
+                continue;
+            }
+            let mut ev = grant.evidence.clone();
+            ev.detail.push_str(
+                " (the kubelet API's /exec, /run and /attach run commands in every pod of the node; a GET with a WebSocket upgrade is authorized as get)",
+            );
+            let remediation = p.fix(&grant, "get/create on nodes/proxy", "");
+            let targets: BTreeSet<String> = if grant.resource_names.is_empty() {
+                known
+                    .iter()
+                    .cloned()
+                    .chain([id::ANY_NODE.to_string()])
+                    .collect()
+            } else {
+                grant.resource_names.iter().map(|n| id::node(n)).collect()
+            };
+            for to in targets {
+                out.push((
+                    to,
+                    RBAC_NODES_PROXY.edge(vec![ev.clone()], remediation.clone()),
+                ));
+            }
+        }
+    }
+}
+
+/// create (no resourceNames) or update/patch on mutating or validating webhook
+/// configurations -> `cluster-admin`: a mutating webhook rewrites every pod created (adds a
+/// privileged container, swaps the service account); a validating one only sees every
+/// object sent to it (Secrets, tokens), so its likelihood is lower.
+fn webhook_write(p: &Perms<'_, '_>, out: &mut Vec<Step>) {
+    let mut best: Option<(f64, Grant<'_>, &str)> = None;
+    for (resource, likelihood) in [
+        (
+            "mutatingwebhookconfigurations",
+            RBAC_WEBHOOK_WRITE.likelihood,
+        ),
+        (
+            "validatingwebhookconfigurations",
+            WEBHOOK_VALIDATING_LIKELIHOOD,
+        ),
+    ] {
+        for verb in ["create", "update", "patch"] {
+            for gr in p.grants(verb, ADMISSION_GROUP, resource) {
+                let usable = gr.scope == Scope::Cluster
+                    && (verb != "create" || gr.resource_names.is_empty());
+                if usable && best.as_ref().is_none_or(|(l, ..)| likelihood > *l) {
+                    best = Some((likelihood, gr, resource));
+                }
+            }
+        }
+    }
+    let Some((likelihood, gr, resource)) = best else {
+        return;
+    };
+    let mut ev = gr.evidence.clone();
+    ev.detail.push_str(if resource.starts_with("mutating") {
+        " (a mutating webhook of the attacker's can rewrite every pod created: privileged containers, any service account)"
+    } else {
+        " (a validating webhook of the attacker's receives every object it registers for, Secrets and tokens included)"
+    });
+    let remediation = p.fix(&gr, &format!("create/update/patch on {resource}"), "");
+    out.push((
+        id::CLUSTER_ADMIN.to_string(),
+        RBAC_WEBHOOK_WRITE.edge_with(likelihood, vec![ev], remediation),
+    ));
+}
+
+/// Whether the snapshot says the cluster is EKS.
+fn is_eks(ix: &Index) -> bool {
+    let s = ix.snapshot;
+    s.aws_auth.is_some()
+        || s.facts
+            .provider
+            .as_deref()
+            .is_some_and(|p| p.eq_ignore_ascii_case("eks"))
+        || s.facts
+            .oidc_issuer
+            .as_deref()
+            .is_some_and(|i| i.contains(".eks.") && i.contains("amazonaws.com"))
+        || s.nodes.iter().any(|n| {
+            n.spec
+                .provider_id
+                .as_deref()
+                .is_some_and(|p| p.starts_with("aws://"))
+        })
+}
+
+/// update/patch on configmaps in kube-system (unrestricted, or naming aws-auth) ->
+/// `cluster-admin`: a mapping of an AWS identity the attacker holds to `system:masters`.
+fn aws_auth_write(p: &Perms<'_, '_>, out: &mut Vec<Step>) {
+    let mut best: Option<Grant<'_>> = None;
+    for verb in ["update", "patch"] {
+        for gr in p.grants(verb, "", "configmaps") {
+            let names_it =
+                gr.resource_names.is_empty() || gr.resource_names.iter().any(|n| n == "aws-auth");
+            if gr.scope.covers(Some("kube-system")) && names_it && best.is_none() {
+                best = Some(gr);
+            }
+        }
+    }
+    let Some(gr) = best else {
+        return;
+    };
+    let eks = is_eks(p.ix);
+    let mut ev = gr.evidence.clone();
+    ev.detail.push_str(
+        " (can add a mapRoles/mapUsers entry for an AWS identity the attacker also holds, in group system:masters)",
+    );
+    let mut evidence = vec![ev];
+    let likelihood = if eks {
+        RBAC_AWS_AUTH_WRITE.likelihood
+    } else {
+        evidence.push(Evidence::new(
+            "ConfigMap/kube-system/aws-auth",
+            "",
+            "the snapshot does not say the cluster is EKS, where aws-auth maps AWS identities",
+        ));
+        AWS_AUTH_NOT_EKS_LIKELIHOOD
+    };
+    let remediation = p.fix(
+        &gr,
+        "update/patch on configmaps in kube-system",
+        "; migrate to EKS access entries",
+    );
+    out.push((
+        id::CLUSTER_ADMIN.to_string(),
+        RBAC_AWS_AUTH_WRITE.edge_with(likelihood, evidence, remediation),
+    ));
+}
 /// Implicit group membership: service accounts are in `system:serviceaccounts`,
 /// `system:serviceaccounts:NS` and `system:authenticated`; users in `system:authenticated`.
 /// Only groups whose node already leads somewhere get members, so no edge is a dead end.
@@ -512,372 +1240,4 @@ fn member_of(ix: &Index, g: &mut AttackGraph) {
 }
 
 #[cfg(test)]
-mod tests {
-    use crate::testutil::graph;
-
-    fn binding(kind: &str, ns: Option<&str>, role_kind: &str, role: &str, subject: &str) -> String {
-        let ns = ns.map(|n| format!(", namespace: {n}")).unwrap_or_default();
-        format!(
-            "kind: {kind}\napiVersion: rbac.authorization.k8s.io/v1\nmetadata: {{name: b-{role}{ns}}}\n\
-             roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: {role_kind}, name: {role}}}\n\
-             subjects:\n- {subject}\n"
-        )
-    }
-
-    fn role(kind: &str, name: &str, ns: Option<&str>, rules: &str) -> String {
-        let ns = ns.map(|n| format!(", namespace: {n}")).unwrap_or_default();
-        format!(
-            "kind: {kind}\napiVersion: rbac.authorization.k8s.io/v1\nmetadata: {{name: {name}{ns}}}\nrules:\n{rules}"
-        )
-    }
-
-    const SA_X: &str = "{kind: ServiceAccount, name: x, namespace: ops}";
-
-    #[test]
-    fn clusterrolebinding_to_cluster_admin_reaches_cluster_admin() {
-        let g = graph(&binding(
-            "ClusterRoleBinding",
-            None,
-            "ClusterRole",
-            "cluster-admin",
-            SA_X,
-        ));
-        assert!(g.has_edge("sa:ops/x", "cluster-admin", "RBAC_CLUSTER_ADMIN"));
-        // The default role cannot be narrowed, so the fix is the binding.
-        let (_, _, e) = g
-            .edges_of("RBAC_CLUSTER_ADMIN")
-            .into_iter()
-            .find(|(from, _, _)| *from == "sa:ops/x")
-            .expect("edge asserted above");
-        assert!(
-            e.remediation
-                .starts_with("Remove ServiceAccount ops/x from ClusterRoleBinding/b-cluster-admin"),
-            "{}",
-            e.remediation
-        );
-    }
-
-    #[test]
-    fn rolebinding_to_cluster_admin_is_not_cluster_admin() {
-        let g = graph(&binding(
-            "RoleBinding",
-            Some("ops"),
-            "ClusterRole",
-            "cluster-admin",
-            SA_X,
-        ));
-        assert!(!g.has_edge("sa:ops/x", "cluster-admin", "RBAC_CLUSTER_ADMIN"));
-        // ...but it does own its namespace.
-        assert!(g.has_edge("sa:ops/x", "secret:ops/*", "RBAC_READ_SECRETS"));
-    }
-
-    #[test]
-    fn wildcard_on_one_group_only_is_not_cluster_admin() {
-        let yaml = [
-            role(
-                "ClusterRole",
-                "core-all",
-                None,
-                "- {apiGroups: [\"\"], resources: [\"*\"], verbs: [\"*\"]}\n",
-            ),
-            binding("ClusterRoleBinding", None, "ClusterRole", "core-all", SA_X),
-        ]
-        .join("---\n");
-        let g = graph(&yaml);
-        assert!(!g.has_edge("sa:ops/x", "cluster-admin", "RBAC_CLUSTER_ADMIN"));
-        assert!(g.has_edge("sa:ops/x", "secret:*/*", "RBAC_READ_SECRETS"));
-    }
-
-    const SECRETS: &str = "kind: Secret\napiVersion: v1\nmetadata: {name: db, namespace: app}\n---\n\
-        kind: Secret\napiVersion: v1\nmetadata: {name: tls, namespace: app}\n---\n\
-        kind: Secret\napiVersion: v1\nmetadata: {name: other, namespace: web}\n";
-
-    #[test]
-    fn list_secrets_in_namespace_reads_every_secret_there() {
-        let yaml = [
-            SECRETS.to_string(),
-            role(
-                "Role",
-                "r",
-                Some("app"),
-                "- {apiGroups: [\"\"], resources: [secrets], verbs: [list]}\n",
-            ),
-            binding("RoleBinding", Some("app"), "Role", "r", SA_X),
-        ]
-        .join("---\n");
-        let g = graph(&yaml);
-        for s in ["secret:app/db", "secret:app/tls", "secret:app/*"] {
-            assert!(g.has_edge("sa:ops/x", s, "RBAC_READ_SECRETS"), "{s}");
-        }
-        assert!(!g.has_edge("sa:ops/x", "secret:web/other", "RBAC_READ_SECRETS"));
-        let e = &g.edges_of("RBAC_READ_SECRETS")[0].2;
-        assert!(
-            e.remediation.contains("Role/app/r rules[0]"),
-            "{}",
-            e.remediation
-        );
-        assert!(
-            e.remediation.contains("RoleBinding/app/b-r"),
-            "{}",
-            e.remediation
-        );
-    }
-
-    #[test]
-    fn resource_names_limit_secret_reads_to_the_named_secrets() {
-        let yaml = [
-            SECRETS.to_string(),
-            role(
-                "Role",
-                "r",
-                Some("app"),
-                "- {apiGroups: [\"\"], resources: [secrets], verbs: [get], resourceNames: [db, gone]}\n",
-            ),
-            binding("RoleBinding", Some("app"), "Role", "r", SA_X),
-        ]
-        .join("---\n");
-        let g = graph(&yaml);
-        assert!(g.has_edge("sa:ops/x", "secret:app/db", "RBAC_READ_SECRETS"));
-        assert!(g.has_edge("sa:ops/x", "secret:app/gone", "RBAC_READ_SECRETS"));
-        assert!(!g.has_edge("sa:ops/x", "secret:app/tls", "RBAC_READ_SECRETS"));
-        assert!(!g.has_edge("sa:ops/x", "secret:app/*", "RBAC_READ_SECRETS"));
-    }
-
-    #[test]
-    fn view_role_reads_no_secrets() {
-        let yaml = [
-            SECRETS.to_string(),
-            binding("ClusterRoleBinding", None, "ClusterRole", "view", SA_X),
-        ]
-        .join("---\n");
-        let g = graph(&yaml);
-        assert!(g.edges_of("RBAC_READ_SECRETS").is_empty());
-    }
-
-    #[test]
-    fn cluster_wide_secret_read_reaches_every_secret_and_the_wildcard() {
-        let yaml = [
-            SECRETS.to_string(),
-            role(
-                "ClusterRole",
-                "r",
-                None,
-                "- {apiGroups: [\"\"], resources: [secrets], verbs: [watch]}\n",
-            ),
-            binding("ClusterRoleBinding", None, "ClusterRole", "r", SA_X),
-        ]
-        .join("---\n");
-        let g = graph(&yaml);
-        for s in ["secret:app/db", "secret:web/other", "secret:*/*"] {
-            assert!(g.has_edge("sa:ops/x", s, "RBAC_READ_SECRETS"), "{s}");
-        }
-    }
-
-    const CREATE_DEPLOYMENTS: &str =
-        "- {apiGroups: [apps], resources: [deployments], verbs: [create]}\n";
-
-    #[test]
-    fn create_deployments_reaches_every_service_account_of_the_namespace_and_a_node() {
-        let yaml = [
-            "kind: ServiceAccount\napiVersion: v1\nmetadata: {name: deployer, namespace: app}\n"
-                .to_string(),
-            role("Role", "r", Some("app"), CREATE_DEPLOYMENTS),
-            binding("RoleBinding", Some("app"), "Role", "r", SA_X),
-        ]
-        .join("---\n");
-        let g = graph(&yaml);
-        assert!(g.has_edge("sa:ops/x", "sa:app/deployer", "RBAC_CREATE_WORKLOAD"));
-        assert!(g.has_edge("sa:ops/x", "sa:app/default", "RBAC_CREATE_WORKLOAD"));
-        assert!(g.has_edge("sa:ops/x", "node:*", "RBAC_CREATE_WORKLOAD"));
-        assert!(!g.has_edge("sa:ops/x", "sa:ops/default", "RBAC_CREATE_WORKLOAD"));
-        let (_, _, e) = g.edges_of("RBAC_CREATE_WORKLOAD")[0];
-        assert!(
-            e.evidence[0]
-                .detail
-                .contains("allows create apps/deployments"),
-            "{:?}",
-            e.evidence
-        );
-    }
-
-    #[test]
-    fn restricted_pod_security_blocks_the_node_edge_but_not_the_service_accounts() {
-        let yaml = [
-            "kind: Namespace\napiVersion: v1\nmetadata: {name: app, labels: {pod-security.kubernetes.io/enforce: restricted}}\n".to_string(),
-            role("Role", "r", Some("app"), "- {apiGroups: [\"\"], resources: [pods], verbs: [create]}\n"),
-            binding("RoleBinding", Some("app"), "Role", "r", SA_X),
-        ]
-        .join("---\n");
-        let g = graph(&yaml);
-        assert!(g.has_edge("sa:ops/x", "sa:app/default", "RBAC_CREATE_WORKLOAD"));
-        assert!(!g.has_edge("sa:ops/x", "node:*", "RBAC_CREATE_WORKLOAD"));
-    }
-
-    #[test]
-    fn create_with_resource_names_or_other_verbs_creates_no_workload() {
-        let yaml = [
-            role(
-                "Role",
-                "r",
-                Some("app"),
-                "- {apiGroups: [\"\"], resources: [pods], verbs: [create], resourceNames: [p]}\n\
-                 - {apiGroups: [apps], resources: [deployments], verbs: [get, list, patch]}\n",
-            ),
-            binding("RoleBinding", Some("app"), "Role", "r", SA_X),
-        ]
-        .join("---\n");
-        let g = graph(&yaml);
-        assert!(g.edges_of("RBAC_CREATE_WORKLOAD").is_empty());
-    }
-
-    const PODS: &str = "kind: Pod\napiVersion: v1\nmetadata: {name: api, namespace: app}\nspec: {containers: [{name: c}]}\n---\n\
-        kind: Pod\napiVersion: v1\nmetadata: {name: db, namespace: app}\nspec: {containers: [{name: c}]}\n---\n\
-        kind: Pod\napiVersion: v1\nmetadata: {name: far, namespace: web}\nspec: {containers: [{name: c}]}\n";
-
-    #[test]
-    fn create_pods_exec_reaches_workloads_in_scope() {
-        let yaml = [
-            PODS.to_string(),
-            role(
-                "Role",
-                "r",
-                Some("app"),
-                "- {apiGroups: [\"\"], resources: [pods/exec], verbs: [create]}\n",
-            ),
-            binding("RoleBinding", Some("app"), "Role", "r", SA_X),
-        ]
-        .join("---\n");
-        let g = graph(&yaml);
-        assert!(g.has_edge("sa:ops/x", "workload:app/Pod/api", "RBAC_POD_EXEC"));
-        assert!(g.has_edge("sa:ops/x", "workload:app/Pod/db", "RBAC_POD_EXEC"));
-        assert!(!g.has_edge("sa:ops/x", "workload:web/Pod/far", "RBAC_POD_EXEC"));
-    }
-
-    #[test]
-    fn pods_exec_resource_names_restrict_to_named_pods() {
-        let yaml = [
-            PODS.to_string(),
-            role(
-                "ClusterRole",
-                "r",
-                None,
-                "- {apiGroups: [\"\"], resources: [pods/exec], verbs: [create], resourceNames: [db]}\n",
-            ),
-            binding("ClusterRoleBinding", None, "ClusterRole", "r", SA_X),
-        ]
-        .join("---\n");
-        let g = graph(&yaml);
-        assert!(g.has_edge("sa:ops/x", "workload:app/Pod/db", "RBAC_POD_EXEC"));
-        assert!(!g.has_edge("sa:ops/x", "workload:app/Pod/api", "RBAC_POD_EXEC"));
-    }
-
-    #[test]
-    fn get_pods_exec_is_exec_with_lower_likelihood() {
-        let yaml = [
-            PODS.to_string(),
-            role(
-                "Role",
-                "r",
-                Some("app"),
-                "- {apiGroups: [\"\"], resources: [pods/exec], verbs: [get]}\n",
-            ),
-            binding("RoleBinding", Some("app"), "Role", "r", SA_X),
-        ]
-        .join("---\n");
-        let g = graph(&yaml);
-        let edges = g.edges_of("RBAC_POD_EXEC");
-        assert_eq!(edges.len(), 2);
-        assert!(edges[0].2.likelihood < super::RBAC_POD_EXEC.likelihood);
-        assert!(edges[0].2.evidence[0].detail.contains("1.35"));
-    }
-
-    #[test]
-    fn pods_permission_without_exec_subresource_is_not_exec() {
-        let yaml = [
-            PODS.to_string(),
-            role(
-                "Role",
-                "r",
-                Some("app"),
-                "- {apiGroups: [\"\"], resources: [pods], verbs: [\"*\"]}\n",
-            ),
-            binding("RoleBinding", Some("app"), "Role", "r", SA_X),
-        ]
-        .join("---\n");
-        let g = graph(&yaml);
-        assert!(g.edges_of("RBAC_POD_EXEC").is_empty());
-    }
-
-    #[test]
-    fn service_accounts_are_members_of_their_namespace_group_when_it_holds_grants() {
-        let yaml = [
-            "kind: ServiceAccount\napiVersion: v1\nmetadata: {name: web, namespace: ci}\n---\n\
-             kind: ServiceAccount\napiVersion: v1\nmetadata: {name: web, namespace: prod}\n"
-                .to_string(),
-            binding(
-                "ClusterRoleBinding",
-                None,
-                "ClusterRole",
-                "cluster-admin",
-                "{kind: Group, name: \"system:serviceaccounts:ci\", apiGroup: rbac.authorization.k8s.io}",
-            ),
-        ]
-        .join("---\n");
-        let g = graph(&yaml);
-        assert!(g.has_edge(
-            "group:system:serviceaccounts:ci",
-            "cluster-admin",
-            "RBAC_CLUSTER_ADMIN"
-        ));
-        assert!(g.has_edge("sa:ci/web", "group:system:serviceaccounts:ci", "MEMBER_OF"));
-        assert!(g.has_edge(
-            "sa:ci/default",
-            "group:system:serviceaccounts:ci",
-            "MEMBER_OF"
-        ));
-        assert!(!g.has_edge(
-            "sa:prod/web",
-            "group:system:serviceaccounts:ci",
-            "MEMBER_OF"
-        ));
-        // Grants through a group are not repeated on the member.
-        assert!(!g.has_edge("sa:ci/web", "cluster-admin", "RBAC_CLUSTER_ADMIN"));
-    }
-
-    #[test]
-    fn default_system_masters_binding_only_reaches_cluster_admin() {
-        let g = graph(SECRETS);
-        assert!(g.has_edge(
-            "group:system:masters",
-            "cluster-admin",
-            "RBAC_CLUSTER_ADMIN"
-        ));
-        assert!(g.techniques_from("group:system:masters") == ["RBAC_CLUSTER_ADMIN"]);
-        assert!(g.edges_of("RBAC_READ_SECRETS").is_empty());
-    }
-
-    #[test]
-    fn no_member_of_edge_to_a_group_that_leads_nowhere() {
-        let yaml = [
-            "kind: ServiceAccount\napiVersion: v1\nmetadata: {name: web, namespace: ci}\n"
-                .to_string(),
-            binding(
-                "ClusterRoleBinding",
-                None,
-                "ClusterRole",
-                "view",
-                "{kind: Group, name: \"system:authenticated\"}",
-            ),
-            binding(
-                "ClusterRoleBinding",
-                None,
-                "ClusterRole",
-                "edit",
-                "{kind: User, name: alice}",
-            ),
-        ]
-        .join("---\n");
-        let g = graph(&yaml);
-        assert!(g.edges_of("MEMBER_OF").is_empty());
-    }
-}
+mod tests;
