@@ -587,3 +587,80 @@ subjects:
         },
     );
 }
+
+const UNBOUND_AND_BOUND: &str = r#"
+kind: ClusterRole
+apiVersion: rbac.authorization.k8s.io/v1
+metadata: {name: unbound}
+rules:
+- {apiGroups: [""], resources: [pods], verbs: [create]}
+---
+kind: Role
+apiVersion: rbac.authorization.k8s.io/v1
+metadata: {name: local, namespace: app}
+rules:
+- {apiGroups: [""], resources: [secrets], verbs: [get], resourceNames: [db]}
+---
+kind: RoleBinding
+apiVersion: rbac.authorization.k8s.io/v1
+metadata: {name: local, namespace: app}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: local}
+subjects:
+- {kind: Group, name: "system:serviceaccounts:app"}
+"#;
+
+#[test]
+fn unbound_roles_are_resolved_and_evaluated_as_they_would_be_bound() {
+    eval(UNBOUND_AND_BOUND, |r, _| {
+        let id = r
+            .role_id(true, "ignored", "unbound")
+            .expect("ClusterRole resolved");
+        let ns = Scope::Namespace("web".into());
+        let g = r.role_grants(id, &ns, "create", "", "pods");
+        assert_eq!(g.len(), 1);
+        assert_eq!(g[0].scope, ns);
+        assert!(g[0].binding.is_none());
+        assert_eq!(g[0].evidence.object, "ClusterRole/unbound");
+        assert!(g[0].evidence.detail.contains("if bound in namespace web"));
+        assert!(r.role_grants(id, &ns, "get", "", "pods").is_empty());
+        // Default roles are known too; namespaced Roles by namespace.
+        assert!(r.role_id(true, "", "cluster-admin").is_some());
+        assert_eq!(r.roles_in("app").len(), 1);
+        assert!(r.roles_in("web").is_empty());
+        assert!(r.role_id(false, "web", "local").is_none());
+    });
+}
+
+#[test]
+fn bound_roles_include_those_of_implicit_groups_with_their_scope() {
+    eval(UNBOUND_AND_BOUND, |r, _| {
+        let bound = r.bound_roles(&sa("app", "web"));
+        assert_eq!(bound.len(), 1);
+        assert_eq!(bound[0].scope, Scope::Namespace("app".into()));
+        assert_eq!(
+            bound[0].via_group.as_deref(),
+            Some("system:serviceaccounts:app")
+        );
+        assert_eq!(r.role(bound[0].role).metadata.name, "local");
+        assert!(r.bound_roles(&sa("web", "web")).is_empty());
+    });
+}
+
+#[test]
+fn any_permission_role_allows_everything_in_its_scope() {
+    eval(UNBOUND_AND_BOUND, |r, _| {
+        let any = r.any_permission();
+        let ns = Scope::Namespace("app".into());
+        for (verb, group, res) in [
+            ("create", "", "pods"),
+            ("escalate", "rbac.authorization.k8s.io", "roles"),
+            ("get", "", "pods/exec"),
+        ] {
+            assert_eq!(
+                r.role_grants(any, &ns, verb, group, res).len(),
+                1,
+                "{verb} {res}"
+            );
+        }
+    });
+}

@@ -1057,3 +1057,17 @@ fn bind_held_directly_combines_with_binding_writes_held_by_a_group() {
     // The group alone cannot bind.
     assert!(g.techniques_from("group:system:serviceaccounts").is_empty());
 }
+
+#[test]
+fn webhook_write_through_a_rolebinding_is_nothing() {
+    // Webhook configurations are cluster-scoped: a RoleBinding cannot grant them.
+    let g = graph_of(&[&grant(
+        Some("app"),
+        &rule(
+            "admissionregistration.k8s.io",
+            "mutatingwebhookconfigurations",
+            "create, update, patch",
+        ),
+    )]);
+    assert!(g.edges_of("RBAC_WEBHOOK_WRITE").is_empty());
+}
