@@ -193,7 +193,66 @@ enum Holder<'s> {
 /// One holder's permissions, and how to word the fix of one of its grants.
 struct Perms<'s, 'a> {
     ix: &'s Index<'a>,
+    known: &'s Known,
     holder: Holder<'s>,
+}
+
+/// Lookups every holder's evaluation reads, built once per graph.
+struct Known {
+    /// `sa:NS/NAME` of the service accounts of each namespace: those in the snapshot,
+    /// `default` (every namespace has it), and those bindings name (they exist, or the binding
+    /// would be pointless).
+    service_accounts: BTreeMap<String, BTreeSet<String>>,
+    /// `node:NAME` of every node the snapshot names (Node objects, Pods' `nodeName`).
+    nodes: BTreeSet<String>,
+}
+
+impl Known {
+    fn new(ix: &Index) -> Self {
+        let mut service_accounts: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for ns in &ix.namespaces {
+            service_accounts.insert(
+                ns.to_string(),
+                ix.service_accounts_in(ns)
+                    .into_iter()
+                    .map(|n| id::service_account(ns, n))
+                    .collect(),
+            );
+        }
+        for who in ix.rbac.identities() {
+            if let Identity::ServiceAccount { ns, name } = who {
+                service_accounts
+                    .entry(ns.clone())
+                    .or_default()
+                    .insert(id::service_account(ns, name));
+            }
+        }
+        let nodes = ix
+            .snapshot
+            .nodes
+            .iter()
+            .filter(|n| !n.metadata.name.is_empty())
+            .map(|n| id::node(&n.metadata.name))
+            .chain(
+                ix.workloads
+                    .iter()
+                    .flat_map(|w| w.node_ids())
+                    .filter(|n| n != id::ANY_NODE),
+            )
+            .collect();
+        Known {
+            service_accounts,
+            nodes,
+        }
+    }
+
+    /// The service accounts of a namespace (at least `default`).
+    fn service_accounts_of(&self, ns: &str) -> BTreeSet<String> {
+        match self.service_accounts.get(ns) {
+            Some(v) => v.clone(),
+            None => BTreeSet::from([id::service_account(ns, "default")]),
+        }
+    }
 }
 
 impl<'s, 'a> Perms<'s, 'a> {
@@ -293,10 +352,12 @@ type Cache = HashMap<(RoleId, Scope), Rc<Vec<Step>>>;
 
 pub fn edges(ix: &Index, g: &mut AttackGraph) {
     let mut cache = Cache::new();
+    let known = Known::new(ix);
     for who in ix.rbac.identities() {
         let from = who.node_id();
         let p = Perms {
             ix,
+            known: &known,
             holder: Holder::Identity(who),
         };
         let mut steps = Vec::new();
@@ -493,24 +554,6 @@ fn scope_namespaces<'a>(ix: &Index<'a>, scope: &'a Scope) -> Vec<&'a str> {
     }
 }
 
-/// The service accounts of a namespace: those in the snapshot, `default`, and those that
-/// bindings name (they exist, or the binding would be pointless).
-fn service_accounts_of(ix: &Index, ns: &str) -> BTreeSet<String> {
-    let mut out: BTreeSet<String> = ix
-        .service_accounts_in(ns)
-        .into_iter()
-        .map(|n| id::service_account(ns, n))
-        .collect();
-    for who in ix.rbac.identities() {
-        if let Identity::ServiceAccount { ns: n, name } = who
-            && n == ns
-        {
-            out.insert(id::service_account(ns, name));
-        }
-    }
-    out
-}
-
 /// `group/resource`, or `resource` for the core group.
 fn qualified(group: &str, resource: &str) -> String {
     if group.is_empty() {
@@ -557,7 +600,7 @@ fn create_workload(p: &Perms<'_, '_>, out: &mut Vec<Step>) {
         );
         let namespaces = scope_namespaces(ix, scope);
         for ns in &namespaces {
-            for to in service_accounts_of(ix, ns) {
+            for to in p.known.service_accounts_of(ns) {
                 out.push((
                     to,
                     RBAC_CREATE_WORKLOAD.edge(evidence.clone(), remediation.clone()),
@@ -681,7 +724,7 @@ fn patch_workload(p: &Perms<'_, '_>, out: &mut Vec<Step>) {
         }
     }
     for (ns, (evidence, remediation)) in by_ns {
-        for to in service_accounts_of(ix, ns) {
+        for to in p.known.service_accounts_of(ns) {
             out.push((
                 to,
                 RBAC_PATCH_WORKLOAD.edge(evidence.clone(), remediation.clone()),
@@ -793,7 +836,7 @@ fn token_request(p: &Perms<'_, '_>, out: &mut Vec<Step>) {
             "create on serviceaccounts/token",
             ", or restrict it with resourceNames to the service accounts it needs",
         );
-        for to in named_service_accounts(p.ix, &grant) {
+        for to in named_service_accounts(p.ix, p.known, &grant) {
             out.push((
                 to,
                 RBAC_TOKEN_REQUEST.edge(vec![grant.evidence.clone()], remediation.clone()),
@@ -805,7 +848,7 @@ fn token_request(p: &Perms<'_, '_>, out: &mut Vec<Step>) {
 /// The service accounts a grant on serviceaccounts (or a subresource) covers: every one in
 /// scope, or with resourceNames the named ones (in a namespace scope even if not in the
 /// snapshot; cluster-wide those of the name in any known namespace).
-fn named_service_accounts(ix: &Index, grant: &Grant<'_>) -> BTreeSet<String> {
+fn named_service_accounts(ix: &Index, known: &Known, grant: &Grant<'_>) -> BTreeSet<String> {
     let names = grant.resource_names;
     match &grant.scope {
         Scope::Namespace(ns) if !names.is_empty() => {
@@ -813,7 +856,7 @@ fn named_service_accounts(ix: &Index, grant: &Grant<'_>) -> BTreeSet<String> {
         }
         scope => scope_namespaces(ix, scope)
             .into_iter()
-            .flat_map(|ns| service_accounts_of(ix, ns))
+            .flat_map(|ns| known.service_accounts_of(ns))
             .filter(|sa| {
                 names.is_empty()
                     || sa
@@ -914,7 +957,7 @@ fn impersonate(p: &Perms<'_, '_>, out: &mut Vec<Step>) {
     }
     for gr in &sas {
         let remediation = fix(gr, "serviceaccounts");
-        for to in named_service_accounts(ix, gr) {
+        for to in named_service_accounts(ix, p.known, gr) {
             out.push((
                 to,
                 RBAC_IMPERSONATE.edge(vec![gr.evidence.clone()], remediation.clone()),
@@ -1015,19 +1058,7 @@ fn csr_approve(p: &Perms<'_, '_>, out: &mut Vec<Step>) {
 /// `get`), so the step goes to the node, whose NODE_STEALS_TOKENS edges hold the pods' tokens.
 /// Pointing at nodes instead of every workload keeps it O(nodes) per identity.
 fn nodes_proxy(p: &Perms<'_, '_>, out: &mut Vec<Step>) {
-    let known: BTreeSet<String> =
-        p.ix.snapshot
-            .nodes
-            .iter()
-            .filter(|n| !n.metadata.name.is_empty())
-            .map(|n| id::node(&n.metadata.name))
-            .chain(
-                p.ix.workloads
-                    .iter()
-                    .flat_map(|w| w.node_ids())
-                    .filter(|n| n != id::ANY_NODE),
-            )
-            .collect();
+    let known = &p.known.nodes;
     let mut seen = HashSet::new();
     for verb in ["create", "get"] {
         for grant in p.grants(verb, "", "nodes/proxy") {

@@ -17,12 +17,19 @@ use super::*;
 use crate::rbac::builtin;
 
 /// What a role would give if bound in a scope (cached).
-fn role_steps(ix: &Index, cache: &mut Cache, role: RoleId, scope: &Scope) -> Rc<Vec<Step>> {
+fn role_steps(
+    ix: &Index,
+    known: &Known,
+    cache: &mut Cache,
+    role: RoleId,
+    scope: &Scope,
+) -> Rc<Vec<Step>> {
     cache
         .entry((role, scope.clone()))
         .or_insert_with(|| {
             let p = Perms {
                 ix,
+                known,
                 holder: Holder::Role(role, scope.clone()),
             };
             let mut steps = Vec::new();
@@ -140,7 +147,7 @@ pub(super) fn bind(p: &Perms<'_, '_>, who: &Identity, cache: &mut Cache, out: &m
     }
     let cluster_wide_admin = candidates
         .keys()
-        .any(|(role, scope)| has_cluster_admin(&role_steps(ix, cache, *role, scope)));
+        .any(|(role, scope)| has_cluster_admin(&role_steps(ix, p.known, cache, *role, scope)));
     if !cluster_wide_admin {
         for w in &write_rb {
             for ns in scope_namespaces(ix, &w.scope) {
@@ -165,7 +172,7 @@ pub(super) fn bind(p: &Perms<'_, '_>, who: &Identity, cache: &mut Cache, out: &m
         }
     }
     for ((role, scope), c) in candidates {
-        let steps = role_steps(ix, cache, role, &scope);
+        let steps = role_steps(ix, p.known, cache, role, &scope);
         let remediation = p.fix(
             &c.bind_grant,
             "bind on roles/clusterroles",
@@ -309,7 +316,7 @@ pub(super) fn escalate(p: &Perms<'_, '_>, who: &Identity, cache: &mut Cache, out
         return;
     }
     for (scope, (evidence, remediation)) in reach {
-        let steps = role_steps(ix, cache, ix.rbac.any_permission(), &scope);
+        let steps = role_steps(ix, p.known, cache, ix.rbac.any_permission(), &scope);
         let what = format!("{who} may give itself any permission {scope}");
         emit(&RBAC_ESCALATE, &steps, &evidence, &what, &remediation, out);
     }
