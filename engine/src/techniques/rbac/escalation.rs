@@ -220,17 +220,15 @@ fn emit(
     out: &mut Vec<Step>,
 ) {
     for (to, edge) in steps {
+        // The grants, then the first fact of the step it opens (the rule that allows it): the
+        // rest of the step's evidence is on the role, not on what the identity can change.
         let mut evidence = grants.to_vec();
-        let mut first = true;
-        for e in &edge.evidence {
+        if let Some(e) = edge.evidence.first() {
             let mut e = e.clone();
-            if first {
-                e.detail = format!(
-                    "{what}; then {} ({}): {}",
-                    edge.technique.id, edge.technique.title, e.detail
-                );
-                first = false;
-            }
+            e.detail = format!(
+                "{what}; then {} ({}): {}",
+                edge.technique.id, edge.technique.title, e.detail
+            );
             evidence.push(e);
         }
         out.push((
