@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::aws::AuthorizationDetails;
 
+mod eks;
+pub use eks::*;
+
 /// Where an object came from: the file and the index of the document inside it (0-based,
 /// counting every YAML document or JSON value; items of a `List` share their list's index).
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -621,6 +624,13 @@ pub struct Facts {
     pub provider: Option<String>,
     pub oidc_issuer: Option<String>,
     pub account: Option<String>,
+    /// `arn:aws:eks:REGION:ACCOUNT:cluster/NAME` (`aws eks describe-cluster`).
+    pub cluster_arn: Option<String>,
+    /// `accessConfig.authenticationMode`: `CONFIG_MAP`, `API` or `API_AND_CONFIG_MAP`.
+    pub authentication_mode: Option<String>,
+    /// IAM roles of the nodes' instance profiles (`kubepath.yaml` `nodeRoleArns`).
+    pub node_role_arns: Vec<String>,
+    pub imds: Imds,
 }
 
 /// One estate: every object the collectors read, plus the warnings they raised.
@@ -638,6 +648,7 @@ pub struct Snapshot {
     pub network_policies: Vec<NetworkPolicy>,
     pub aws_auth: Option<AwsAuth>,
     pub aws: Vec<AuthorizationDetails>,
+    pub eks: EksApi,
     pub facts: Facts,
     /// Problems met while collecting; the engine adds its own and reports them all.
     pub warnings: Vec<Warning>,
