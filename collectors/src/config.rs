@@ -54,7 +54,10 @@ impl FactsFile {
             }
         };
         set(&mut facts.cluster_name, self.cluster_name);
-        set(&mut facts.provider, self.provider.map(|p| p.to_ascii_lowercase()));
+        set(
+            &mut facts.provider,
+            self.provider.map(|p| p.to_ascii_lowercase()),
+        );
         set(&mut facts.oidc_issuer, self.oidc_issuer);
         set(&mut facts.account, self.account);
         set(&mut facts.cluster_arn, self.cluster_arn);

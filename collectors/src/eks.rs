@@ -241,14 +241,21 @@ pub(crate) fn finish(api: &mut EksApi) -> Vec<Unresolved> {
     }
     api.pod_identity_associations = described;
     api.pod_identity_associations.sort_by(|a, b| {
-        (&a.cluster_name, &a.namespace, &a.service_account, &a.role_arn).cmp(&(
-            &b.cluster_name,
-            &b.namespace,
-            &b.service_account,
-            &b.role_arn,
-        ))
+        (
+            &a.cluster_name,
+            &a.namespace,
+            &a.service_account,
+            &a.role_arn,
+        )
+            .cmp(&(
+                &b.cluster_name,
+                &b.namespace,
+                &b.service_account,
+                &b.role_arn,
+            ))
     });
-    api.pod_identity_associations.dedup_by(|a, b| same(a, b) && a.role_arn == b.role_arn);
+    api.pod_identity_associations
+        .dedup_by(|a, b| same(a, b) && a.role_arn == b.role_arn);
 
     // Access entries: a described entry (type, groups) beats a listed ARN.
     let mut entries = std::mem::take(&mut api.access_entries);
@@ -262,7 +269,11 @@ pub(crate) fn finish(api: &mut EksApi) -> Vec<Unresolved> {
     entries.dedup_by(|later, first| later.principal_arn == first.principal_arn);
     api.access_entries = entries;
     api.access_policies.sort_by(|a, b| {
-        (&a.principal_arn, &a.policy_arn, &a.field).cmp(&(&b.principal_arn, &b.policy_arn, &b.field))
+        (&a.principal_arn, &a.policy_arn, &a.field).cmp(&(
+            &b.principal_arn,
+            &b.policy_arn,
+            &b.field,
+        ))
     });
     out
 }
@@ -287,7 +298,10 @@ mod tests {
             "associationId": "a-1", "tags": {}, "createdAt": "2025-01-01T00:00:00Z"}}));
         assert_eq!(errors, []);
         let a = &api.pod_identity_associations[0];
-        assert_eq!((a.namespace.as_str(), a.service_account.as_str()), ("shop", "app"));
+        assert_eq!(
+            (a.namespace.as_str(), a.service_account.as_str()),
+            ("shop", "app")
+        );
         assert_eq!(a.role_arn.as_deref(), Some("arn:aws:iam::1:role/r"));
         assert_eq!(a.field, "association");
     }
@@ -301,7 +315,11 @@ mod tests {
         assert_eq!(errors[0].field, "associations[1]");
         let unresolved = finish(&mut api);
         assert_eq!(unresolved.len(), 1);
-        assert!(unresolved[0].message.contains("a-1"), "{}", unresolved[0].message);
+        assert!(
+            unresolved[0].message.contains("a-1"),
+            "{}",
+            unresolved[0].message
+        );
         assert!(api.pod_identity_associations.is_empty());
     }
 
@@ -312,14 +330,19 @@ mod tests {
             "username": "admin", "type": "STANDARD"}}));
         assert_eq!(errors, []);
         assert_eq!(api.access_entries[0].kubernetes_groups, ["ops"]);
-        let (api, errors) = read_one(json!({"clusterName": "c", "principalArn": "arn:aws:iam::1:role/admin",
+        let (api, errors) = read_one(
+            json!({"clusterName": "c", "principalArn": "arn:aws:iam::1:role/admin",
             "associatedAccessPolicies": [
                 {"policyArn": "arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminPolicy",
                  "accessScope": {"type": "namespace", "namespaces": ["shop"]}},
-                {"policyArn": "x", "accessScope": {"type": "namespace", "namespaces": "shop"}}]}));
+                {"policyArn": "x", "accessScope": {"type": "namespace", "namespaces": "shop"}}]}),
+        );
         assert_eq!(api.access_policies.len(), 1);
         assert_eq!(api.access_policies[0].access_scope.namespaces, ["shop"]);
-        assert_eq!(api.access_policies[0].principal_arn, "arn:aws:iam::1:role/admin");
+        assert_eq!(
+            api.access_policies[0].principal_arn,
+            "arn:aws:iam::1:role/admin"
+        );
         assert_eq!(errors.len(), 1);
         assert_eq!(
             errors[0].field,

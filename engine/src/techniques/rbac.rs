@@ -274,14 +274,14 @@ fn pod_security_enforce<'a>(ix: &Index<'a>, ns: &str) -> Option<&'a str> {
 /// Whether Pod Security admission rejects privileged pods in the namespace: `baseline` and
 /// `restricted` both forbid privileged containers, host namespaces and hostPath volumes, so a
 /// pod created there cannot take over its node.
-fn blocks_node_takeover(ix: &Index, ns: &str) -> bool {
+pub(crate) fn blocks_node_takeover(ix: &Index, ns: &str) -> bool {
     matches!(
         pod_security_enforce(ix, ns),
         Some("baseline" | "restricted")
     )
 }
 
-fn pod_security_evidence(ix: &Index, ns: &str) -> Evidence {
+pub(crate) fn pod_security_evidence(ix: &Index, ns: &str) -> Evidence {
     let object = format!("Namespace/{ns}");
     let field = format!("metadata.labels[\"{PSA_ENFORCE}\"]");
     match ix.namespace_objects.get(ns) {
