@@ -228,3 +228,31 @@ fn corpus_loads_without_errors() {
             > 20
     );
 }
+
+#[test]
+fn output_does_not_depend_on_the_order_of_inputs() {
+    let parts = ["iam", "live", "manifests", "eks"].map(|p| format!("samples/eks-demo/{p}"));
+    let mut forward = vec!["scan", "--format", "json"];
+    forward.extend(parts.iter().map(String::as_str));
+    let mut backward = vec!["scan", "--format", "json"];
+    backward.extend(parts.iter().rev().map(String::as_str));
+    let (a, b) = (json(&forward), json(&backward));
+    assert_eq!(a["paths"], b["paths"]);
+    assert_eq!(a["summary"], b["summary"]);
+    assert!(!a["paths"].as_array().is_some_and(Vec::is_empty));
+}
+
+#[test]
+fn graph_json_is_byte_for_byte_repeatable() {
+    let a = kubepath(&["graph", "samples/eks-demo"]);
+    let b = kubepath(&["graph", "samples/eks-demo"]);
+    assert_eq!(a.stdout, b.stdout);
+    let g: Value = serde_json::from_slice(&a.stdout).expect("graph JSON");
+    assert_eq!(g["schema"], "kubepath/v1");
+    // Every edge carries the contract's fields.
+    for e in g["edges"].as_array().expect("edges") {
+        for k in ["from", "to", "technique", "likelihood", "evidence"] {
+            assert!(!e[k].is_null(), "edge without {k}: {e}");
+        }
+    }
+}
