@@ -256,3 +256,57 @@ fn graph_json_is_byte_for_byte_repeatable() {
         }
     }
 }
+
+#[test]
+fn eks_demo_bridges_iam_and_the_cluster_in_both_directions() {
+    let g = json(&["graph", "samples/eks-demo", "--format", "json"]);
+    let role = |n: &str| format!("aws-role:arn:aws:iam::111122223333:role/{n}");
+    // Back into the cluster: the release role is mapped to system:masters in aws-auth.
+    assert!(has_edge(
+        &g,
+        &role("shop-release"),
+        "cluster-admin",
+        "EKS_ACCESS_MAP"
+    ));
+    // Out of it: pod identity, and the node role through IMDS.
+    assert!(has_edge(
+        &g,
+        "sa:monitoring/prometheus-k8s",
+        &role("workloads/prometheus-amp-writer"),
+        "EKS_POD_IDENTITY"
+    ));
+    assert!(has_edge(
+        &g,
+        "workload:shop/Deployment/storefront",
+        &role("shop-prod-eks-node"),
+        "IMDS_NODE_ROLE"
+    ));
+    // An access entry's namespace-scoped Edit policy creates pods in `shop` only.
+    assert!(has_edge(
+        &g,
+        &role("github-actions-deploy"),
+        "sa:shop/storefront",
+        "EKS_ACCESS_MAP"
+    ));
+    assert!(!has_edge(
+        &g,
+        &role("github-actions-deploy"),
+        "sa:payments/checkout-api",
+        "EKS_ACCESS_MAP"
+    ));
+    // The hardened estate says pods cannot reach IMDS and maps the release role to a
+    // namespaced group.
+    let h = json(&["graph", "samples/hardened", "--format", "json"]);
+    assert!(!has_edge(
+        &h,
+        "workload:shop/Deployment/storefront",
+        &role("shop-prod-eks-node"),
+        "IMDS_NODE_ROLE"
+    ));
+    assert!(!has_edge(
+        &h,
+        &role("shop-release"),
+        "cluster-admin",
+        "EKS_ACCESS_MAP"
+    ));
+}
