@@ -141,8 +141,9 @@ impl<'a> Index<'a> {
         self.service_accounts.get(&(ns, name)).copied()
     }
 
-    /// Service accounts that exist in a namespace: those in the snapshot, plus `default`,
-    /// which the API server creates in every namespace.
+    /// Service accounts that exist in a namespace: those in the snapshot, those a workload
+    /// runs as (a manifest set often omits the ServiceAccount object), plus `default`, which
+    /// the API server creates in every namespace.
     pub fn service_accounts_in(&self, ns: &str) -> Vec<&str> {
         let mut names: BTreeSet<&str> = self
             .snapshot
@@ -151,6 +152,10 @@ impl<'a> Index<'a> {
             .filter(|s| s.metadata.ns() == ns)
             .map(|s| s.metadata.name.as_str())
             .collect();
+        names.extend(
+            self.workloads_in(ns)
+                .map(|w| w.spec.pod_spec.service_account()),
+        );
         names.insert("default");
         names.into_iter().collect()
     }
@@ -383,5 +388,15 @@ metadata: {name: b, ownerReferences: [{kind: ReplicaSet, name: a, controller: tr
         let w = w.expect("a warning about the missing backend");
         assert_eq!(w.field.as_deref(), Some("spec.defaultBackend"));
         assert!(w.message.contains("default/gone"));
+    }
+
+    #[test]
+    fn service_accounts_named_only_by_workloads_exist_in_their_namespace() {
+        let snap = snapshot(
+            "kind: Deployment\nmetadata: {name: web, namespace: shop}\nspec: {template: {spec: {serviceAccountName: web, containers: [{name: c}]}}}\n",
+        );
+        let ix = Index::new(&snap);
+        assert_eq!(ix.service_accounts_in("shop"), vec!["default", "web"]);
+        assert_eq!(ix.service_accounts_in("other"), vec!["default"]);
     }
 }
