@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::aws::AuthorizationDetails;
 
+mod affinity;
+pub use affinity::*;
+
 /// Where an object came from: the file and the index of the document inside it (0-based,
 /// counting every YAML document or JSON value; items of a `List` share their list's index).
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -144,6 +147,7 @@ pub struct PodSpec {
     pub ephemeral_containers: Vec<Container>,
     pub volumes: Vec<Volume>,
     pub tolerations: Vec<Toleration>,
+    pub affinity: Option<Affinity>,
 }
 
 impl PodSpec {
