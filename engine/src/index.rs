@@ -44,20 +44,24 @@ impl WorkloadNode<'_> {
     /// The node ids the workload's pods run on or can be scheduled on: the nodes its pods
     /// are bound to (`spec.nodeName`); unless that pins them, also the known Nodes they fit
     /// (see `crate::placement`). `node:*` ("some node") when the snapshot has no Node
-    /// objects, when no known Node fits, or when more than
-    /// [`MAX_NODES_PER_WORKLOAD`](crate::placement::MAX_NODES_PER_WORKLOAD) do.
+    /// objects, when more than
+    /// [`MAX_NODES_PER_WORKLOAD`](crate::placement::MAX_NODES_PER_WORKLOAD) fit, or when
+    /// none fits (an autoscaler may add one). Empty for a DaemonSet that fits no known Node:
+    /// it has no pods.
     pub fn node_ids(&self) -> Vec<String> {
         let p = &self.placement;
         let mut names: BTreeSet<&str> = p.placed.iter().copied().collect();
         let mut some_node = false;
+        let mut nowhere = false;
         if !p.pinned {
             match &p.schedulable {
                 Schedulable::Nodes(list) if !list.is_empty() => names.extend(list.iter()),
+                Schedulable::Nodes(_) if p.daemon => nowhere = true,
                 _ => some_node = true,
             }
         }
         let mut out: Vec<String> = names.into_iter().map(id::node).collect();
-        if some_node || out.is_empty() {
+        if some_node || (out.is_empty() && !nowhere) {
             out.push(id::ANY_NODE.to_string());
         }
         out

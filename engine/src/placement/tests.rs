@@ -465,3 +465,17 @@ fn identical_nodes_and_identical_constraints_are_evaluated_once() {
     assert!(matches!(&of("w0003").placement.schedulable, Schedulable::Nodes(l) if l.is_empty()));
     assert_eq!(of("pinned").node_ids(), ["node:node-0007"]);
 }
+
+#[test]
+fn daemonset_that_fits_no_known_node_runs_nowhere() {
+    let w = "kind: DaemonSet\nmetadata: {name: win}\nspec: {template: {spec: {nodeSelector: {kubernetes.io/os: windows}, containers: [{name: c}]}}}\n";
+    assert!(placed(w, "win").is_empty());
+    // A Deployment's pending pods may get a node an autoscaler adds.
+    assert_eq!(
+        placed(
+            &deployment("nodeSelector: {kubernetes.io/os: windows}"),
+            "w"
+        ),
+        ["node:*"]
+    );
+}

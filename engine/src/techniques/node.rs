@@ -135,6 +135,8 @@ fn steals_tokens(ix: &Index, g: &mut AttackGraph) {
                     edge(SCHEDULABLE_LIKELIHOOD, ev),
                 );
             }
+            // A DaemonSet that fits no known node has no pods.
+            Schedulable::Nodes(list) if list.is_empty() && p.daemon => {}
             Schedulable::Nodes(list) => {
                 let (constraints, _) = Constraints::new(&w.spec.pod_spec, p.daemon);
                 let sure = p.daemon || list.len() == 1;

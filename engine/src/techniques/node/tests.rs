@@ -391,3 +391,21 @@ fn node_identity_is_absent_when_nothing_is_bound_to_the_node_identities() {
     let g = graph(&NODES_BINDING.replace("name: system:nodes", "name: ops"));
     assert!(g.edges_of("NODE_IDENTITY").is_empty());
 }
+
+#[test]
+fn daemonset_that_fits_no_known_node_leaves_no_token_anywhere() {
+    let g = graph(&format!(
+        "{TWO_NODES}
+---
+kind: DaemonSet
+metadata: {{name: win-agent, namespace: kube-system}}
+spec:
+  template:
+    spec:
+      nodeSelector: {{kubernetes.io/os: windows}}
+      containers: [{{name: c, securityContext: {{privileged: true}}}}]
+"
+    ));
+    assert!(g.edges_of("NODE_STEALS_TOKENS").is_empty());
+    assert!(g.edges_of("ESCAPE_PRIVILEGED").is_empty());
+}
