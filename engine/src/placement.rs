@@ -592,7 +592,7 @@ impl<'a> Placement<'a> {
                 daemon,
                 ..WorkloadPlacement::default()
             };
-            if pinned || p.nodes.is_empty() {
+            if pinned {
                 continue;
             }
             let workload: &'a crate::snapshot::Workload = w.spec;
@@ -673,7 +673,9 @@ impl<'a> Placement<'a> {
         for (wi, ci) in pending {
             let w = &mut workloads[wi];
             let fits = &p.classes[ci].fits;
-            let schedulable = if fits.len() > MAX_NODES_PER_WORKLOAD {
+            let schedulable = if p.nodes.is_empty() {
+                Schedulable::Unknown
+            } else if fits.len() > MAX_NODES_PER_WORKLOAD {
                 Schedulable::Many {
                     count: fits.len(),
                     all: fits.len() == p.nodes.len(),
@@ -687,7 +689,7 @@ impl<'a> Placement<'a> {
                 Schedulable::Nodes(Arc::clone(list))
             };
             w.placement.schedulable = schedulable;
-            w.placement.class = Some(ci);
+            w.placement.class = (!p.nodes.is_empty()).then_some(ci);
             for (field, e) in &compiled[ci].1 {
                 warnings.push(Warning {
                     file: w.spec.source.file.clone(),

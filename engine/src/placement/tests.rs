@@ -479,3 +479,17 @@ fn daemonset_that_fits_no_known_node_runs_nowhere() {
         ["node:*"]
     );
 }
+
+#[test]
+fn invalid_affinity_is_warned_even_without_node_objects() {
+    let snap = snapshot(&affinity(
+        "- matchFields: [{key: metadata.name, operator: Exists}]",
+    ));
+    let ix = Index::new(&snap);
+    assert_eq!(ix.workloads[0].node_ids(), ["node:*"]);
+    assert!(ix.warnings.iter().any(|w| {
+        w.field
+            .as_deref()
+            .is_some_and(|f| f.ends_with("nodeSelectorTerms[0].matchFields[0]"))
+    }));
+}
