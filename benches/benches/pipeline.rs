@@ -1,5 +1,6 @@
 //! Stage benchmarks on the bundled eks-demo sample: read, graph build, full analysis.
-//! Large generated estates arrive with the scale work; run with `cargo bench -p kubepath-benches`.
+//! Plus a generated placement estate (100 and 1,000 nodes x as many workloads). Run with
+//! `cargo bench -p kubepath-benches`.
 
 use kubepath_collectors::files::{FileOptions, load_paths};
 use kubepath_engine::search::Options;
