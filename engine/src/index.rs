@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::aws::AwsIndex;
 use crate::graph::id;
+use crate::placement::{Placement, Schedulable, WorkloadPlacement};
 use crate::rbac::Rbac;
 use crate::snapshot::{
     Namespace, Secret, Service, ServiceAccount, Snapshot, Warning, Workload, WorkloadKind,
@@ -25,6 +26,8 @@ pub struct WorkloadNode<'a> {
     pub spec: &'a Workload,
     /// Pods of this workload present in the snapshot (for placement: `spec.nodeName`).
     pub pods: Vec<&'a Workload>,
+    /// Where its pods run or can run (see `crate::placement`).
+    pub placement: WorkloadPlacement<'a>,
 }
 
 impl WorkloadNode<'_> {
@@ -38,27 +41,27 @@ impl WorkloadNode<'_> {
         )
     }
 
-    /// The node ids the workload's pods run on: the `nodeName`s when known, else `node:*`.
+    /// The node ids the workload's pods run on or can be scheduled on: the nodes its pods
+    /// are bound to (`spec.nodeName`); unless that pins them, also the known Nodes they fit
+    /// (see `crate::placement`). `node:*` ("some node") when the snapshot has no Node
+    /// objects, when more than
+    /// [`MAX_NODES_PER_WORKLOAD`](crate::placement::MAX_NODES_PER_WORKLOAD) fit, or when
+    /// none fits (an autoscaler may add one). Empty for a DaemonSet that fits no known Node:
+    /// it has no pods.
     pub fn node_ids(&self) -> Vec<String> {
-        let mut names: BTreeSet<&str> = BTreeSet::new();
-        for p in std::iter::once(self.spec).chain(self.pods.iter().copied()) {
-            if let Some(n) = p.pod_spec.node_name.as_deref().filter(|n| !n.is_empty()) {
-                names.insert(n);
+        let p = &self.placement;
+        let mut names: BTreeSet<&str> = p.placed.iter().copied().collect();
+        let mut some_node = false;
+        let mut nowhere = false;
+        if !p.pinned {
+            match &p.schedulable {
+                Schedulable::Nodes(list) if !list.is_empty() => names.extend(list.iter()),
+                Schedulable::Nodes(_) if p.daemon => nowhere = true,
+                _ => some_node = true,
             }
         }
-        let mut unplaced = self.spec.kind() != WorkloadKind::Pod
-            || self
-                .spec
-                .pod_spec
-                .node_name
-                .as_deref()
-                .unwrap_or("")
-                .is_empty();
-        if !self.pods.is_empty() && self.pods.iter().all(|p| p.pod_spec.node_name.is_some()) {
-            unplaced = false;
-        }
         let mut out: Vec<String> = names.into_iter().map(id::node).collect();
-        if unplaced || out.is_empty() {
+        if some_node || (out.is_empty() && !nowhere) {
             out.push(id::ANY_NODE.to_string());
         }
         out
@@ -77,6 +80,8 @@ pub struct Index<'a> {
     pub namespaces: BTreeSet<&'a str>,
     pub rbac: Rbac<'a>,
     pub aws: AwsIndex<'a>,
+    /// The Node objects and the node groups placement was evaluated on.
+    pub placement: Placement<'a>,
     /// Problems the engine found in the snapshot (the collectors' warnings are separate).
     pub warnings: Vec<Warning>,
 }
@@ -84,7 +89,8 @@ pub struct Index<'a> {
 impl<'a> Index<'a> {
     pub fn new(snapshot: &'a Snapshot) -> Self {
         let mut warnings = Vec::new();
-        let workloads = group_workloads(&snapshot.workloads);
+        let mut workloads = group_workloads(&snapshot.workloads);
+        let placement = Placement::new(snapshot, &mut workloads, &mut warnings);
         let mut workloads_by_ns: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for (i, w) in workloads.iter().enumerate() {
             workloads_by_ns.entry(w.namespace).or_default().push(i);
@@ -133,6 +139,7 @@ impl<'a> Index<'a> {
             namespaces,
             rbac,
             aws,
+            placement,
             warnings,
         }
     }
@@ -233,6 +240,7 @@ fn group_workloads(all: &[Workload]) -> Vec<WorkloadNode<'_>> {
                 name,
                 spec: w,
                 pods: Vec::new(),
+                placement: WorkloadPlacement::default(),
             });
         // The controller's own template is a better representative than one of its Pods.
         if is_self || (node.spec.kind() == WorkloadKind::Pod && w.kind() != WorkloadKind::Pod) {

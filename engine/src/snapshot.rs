@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::aws::AuthorizationDetails;
 
+mod affinity;
 mod eks;
+pub use affinity::*;
 pub use eks::*;
 
 /// Where an object came from: the file and the index of the document inside it (0-based,
@@ -147,6 +149,7 @@ pub struct PodSpec {
     pub ephemeral_containers: Vec<Container>,
     pub volumes: Vec<Volume>,
     pub tolerations: Vec<Toleration>,
+    pub affinity: Option<Affinity>,
 }
 
 impl PodSpec {
