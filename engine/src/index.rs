@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::aws::AwsIndex;
 use crate::graph::id;
+use crate::netpol::NetPolicies;
 use crate::rbac::Rbac;
 use crate::snapshot::{
     Namespace, Secret, Service, ServiceAccount, Snapshot, Warning, Workload, WorkloadKind,
@@ -77,6 +78,8 @@ pub struct Index<'a> {
     pub namespaces: BTreeSet<&'a str>,
     pub rbac: Rbac<'a>,
     pub aws: AwsIndex<'a>,
+    /// NetworkPolicy semantics (`engine::netpol`).
+    pub netpol: NetPolicies<'a>,
     /// Problems the engine found in the snapshot (the collectors' warnings are separate).
     pub warnings: Vec<Warning>,
 }
@@ -122,6 +125,7 @@ impl<'a> Index<'a> {
         warn_missing_ingress_backends(snapshot, &services_by_ns, &mut warnings);
         let rbac = Rbac::new(snapshot, &mut warnings);
         let aws = AwsIndex::new(snapshot, &mut warnings);
+        let netpol = NetPolicies::new(snapshot, &mut warnings);
         Index {
             snapshot,
             workloads,
@@ -133,6 +137,7 @@ impl<'a> Index<'a> {
             namespaces,
             rbac,
             aws,
+            netpol,
             warnings,
         }
     }
