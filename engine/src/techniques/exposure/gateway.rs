@@ -330,3 +330,226 @@ pub(super) fn edges<'a>(ix: &Index<'a>, g: &mut AttackGraph, reachable: &mut Rea
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::AttackGraph;
+    use crate::testutil::graph;
+
+    /// An app in `shop`, a Gateway in `infra` (listener `ALLOWED`), an HTTPRoute in
+    /// `ROUTE_NS` attached to it and pointing at `shop/web`.
+    const BASE: &str = "
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {gateway-access: \"yes\"}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: infra}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: nginx}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec: {selector: {app: web}, ports: [{port: 80}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: eg}
+spec: {controllerName: gateway.envoyproxy.io/gatewayclass-controller}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: public, namespace: infra}
+spec:
+  gatewayClassName: CLASS
+  INFRA
+  listeners:
+  - name: https
+    port: 443
+    protocol: HTTPS
+    hostname: '*.example.com'
+    ALLOWED
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web, namespace: ROUTE_NS}
+spec:
+  parentRefs: [{name: public, namespace: infra}]
+  hostnames: [shop.example.com]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /}}]
+    backendRefs: [{name: web, namespace: shop, port: 80}]
+";
+
+    struct Case<'c> {
+        class: &'c str,
+        infra: &'c str,
+        allowed: &'c str,
+        route_ns: &'c str,
+        extra: &'c str,
+    }
+
+    const ALL: Case<'static> = Case {
+        class: "eg",
+        infra: "",
+        allowed: "allowedRoutes: {namespaces: {from: All}}",
+        route_ns: "shop",
+        extra: "",
+    };
+
+    fn build(c: &Case) -> AttackGraph {
+        let yaml = BASE
+            .replace("CLASS", c.class)
+            .replace("INFRA", c.infra)
+            .replace("ALLOWED", c.allowed)
+            .replace("ROUTE_NS", c.route_ns);
+        graph(&format!("{yaml}---\n{}", c.extra))
+    }
+
+    const GW: &str = "gateway:infra/public";
+    const SVC: &str = "service:shop/web";
+    const WEB: &str = "workload:shop/Deployment/web";
+
+    #[test]
+    fn gateway_with_an_attached_http_route_exposes_its_backend() {
+        let g = build(&ALL);
+        assert!(g.has_edge("internet", GW, "EXPOSED_INGRESS"));
+        assert!(g.has_edge(GW, SVC, "EXPOSED_INGRESS"));
+        assert!(g.has_edge(SVC, WEB, "APP_COMPROMISE"));
+        let edges = g.edges_of("EXPOSED_INGRESS");
+        let internet = edges.iter().find(|(f, _, _)| *f == "internet");
+        let internet = internet.expect("internet -> gateway");
+        assert_eq!(internet.2.likelihood, super::EXPOSED_INGRESS.likelihood);
+        assert!(
+            internet
+                .2
+                .evidence
+                .iter()
+                .any(|e| e.field == "spec.listeners" && e.detail.contains("https 443/HTTPS"))
+        );
+        let backend = edges.iter().find(|(f, _, _)| *f == GW);
+        assert!(backend.is_some_and(|e| {
+            e.2.evidence.iter().any(|ev| {
+                ev.object == "HTTPRoute/shop/web" && ev.field == "spec.rules[0].backendRefs[0]"
+            })
+        }));
+    }
+
+    #[test]
+    fn route_from_another_namespace_does_not_attach_to_a_same_namespace_listener() {
+        for allowed in ["", "allowedRoutes: {namespaces: {from: Same}}"] {
+            let g = build(&Case { allowed, ..ALL });
+            assert!(g.has_edge("internet", GW, "EXPOSED_INGRESS"));
+            assert!(!g.has_edge(GW, SVC, "EXPOSED_INGRESS"), "{allowed:?}");
+            assert!(!g.has_edge(SVC, WEB, "APP_COMPROMISE"), "{allowed:?}");
+        }
+    }
+
+    #[test]
+    fn selector_listener_admits_routes_of_labelled_namespaces() {
+        let allowed =
+            "allowedRoutes: {namespaces: {from: Selector, selector: {matchLabels: {LABEL}}}}";
+        let g = build(&Case {
+            allowed: &allowed.replace("LABEL", "gateway-access: \"yes\""),
+            ..ALL
+        });
+        assert!(g.has_edge(GW, SVC, "EXPOSED_INGRESS"));
+        let g = build(&Case {
+            allowed: &allowed.replace("LABEL", "gateway-access: \"no\""),
+            ..ALL
+        });
+        assert!(!g.has_edge(GW, SVC, "EXPOSED_INGRESS"));
+    }
+
+    #[test]
+    fn internal_gateway_is_not_reached_from_the_internet() {
+        for (class, infra) in [
+            (
+                "eg",
+                "infrastructure: {annotations: {service.beta.kubernetes.io/aws-load-balancer-scheme: internal}}",
+            ),
+            (
+                "eg",
+                "infrastructure: {annotations: {networking.gke.io/load-balancer-type: Internal}}",
+            ),
+            ("gke-l7-rilb", ""),
+        ] {
+            let g = build(&Case {
+                class,
+                infra,
+                ..ALL
+            });
+            assert!(
+                !g.has_edge("internet", GW, "EXPOSED_INGRESS"),
+                "{class} {infra}"
+            );
+            assert!(g.has_edge(GW, SVC, "EXPOSED_INGRESS"));
+            assert!(!g.has_edge(SVC, WEB, "APP_COMPROMISE"));
+            assert!(g.has_edge(SVC, WEB, "SERVICE_SELECTS"));
+        }
+    }
+
+    #[test]
+    fn unknown_gateway_class_is_assumed_internet_facing_with_lower_likelihood() {
+        let g = build(&Case {
+            class: "somebody-elses",
+            ..ALL
+        });
+        let edges = g.edges_of("EXPOSED_INGRESS");
+        let edge = edges.iter().find(|(f, _, _)| *f == "internet");
+        let edge = edge.expect("assumed internet-facing");
+        assert!(edge.2.likelihood < super::EXPOSED_INGRESS.likelihood);
+        assert!(
+            edge.2
+                .evidence
+                .iter()
+                .any(|e| e.detail.contains("assumed internet-facing"))
+        );
+    }
+
+    #[test]
+    fn cross_namespace_backend_needs_a_reference_grant() {
+        // The route lives in infra and points at shop/web.
+        let g = build(&Case {
+            route_ns: "infra",
+            ..ALL
+        });
+        assert!(!g.has_edge(GW, SVC, "EXPOSED_INGRESS"));
+        let grant = "
+apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata: {name: from-infra, namespace: shop}
+spec:
+  from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: infra}]
+  to: [{group: '', kind: Service}]
+";
+        let g = build(&Case {
+            route_ns: "infra",
+            extra: grant,
+            ..ALL
+        });
+        assert!(g.has_edge(GW, SVC, "EXPOSED_INGRESS"));
+        assert!(g.has_edge(SVC, WEB, "APP_COMPROMISE"));
+    }
+
+    #[test]
+    fn istio_gateway_kind_is_not_read_as_a_gateway_api_gateway() {
+        let g = graph(
+            "
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: public}
+spec: {selector: {istio: ingressgateway}, servers: [{port: {number: 80, protocol: HTTP}, hosts: ['*']}]}
+",
+        );
+        assert!(g.find("gateway:default/public").is_none());
+    }
+}

@@ -113,3 +113,147 @@ pub(super) fn edges(ix: &Index, g: &mut AttackGraph) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::AttackGraph;
+    use crate::testutil::graph;
+
+    /// `shop/web` behind a ClusterIP Service, `shop/worker` with no Service or ports, and
+    /// `tools/debug`: every workload can be the one compromised first.
+    const PODS: &str = "
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: nginx}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec: {selector: {app: web}, ports: [{port: 80}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: worker, namespace: shop}
+spec:
+  template:
+    metadata: {labels: {app: worker}}
+    spec: {containers: [{name: w, image: busybox}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: debug, namespace: tools}
+spec:
+  template:
+    metadata: {labels: {app: debug}}
+    spec: {containers: [{name: d, image: busybox, ports: [{containerPort: 9000}]}]}
+";
+
+    fn with(policies: &str) -> AttackGraph {
+        graph(&format!("{PODS}---\n{policies}"))
+    }
+
+    const NET: &str = "network:cluster";
+    const WEB: &str = "workload:shop/Deployment/web";
+    const WORKER: &str = "workload:shop/Deployment/worker";
+    const DEBUG: &str = "workload:tools/Deployment/debug";
+
+    #[test]
+    fn flat_network_reaches_serving_workloads_from_any_workload() {
+        let g = with("");
+        for w in [WEB, WORKER, DEBUG] {
+            assert!(g.has_edge(w, NET, "LATERAL_NETWORK"), "{w} -> network");
+        }
+        assert!(g.has_edge(NET, WEB, "LATERAL_NETWORK"));
+        assert!(
+            g.has_edge(NET, DEBUG, "LATERAL_NETWORK"),
+            "container ports listen"
+        );
+        assert!(
+            !g.has_edge(NET, WORKER, "LATERAL_NETWORK"),
+            "nothing listens"
+        );
+        let edges = g.edges_of("LATERAL_NETWORK");
+        let into_web = edges.iter().find(|(f, t, _)| *f == NET && *t == WEB);
+        let into_web = into_web.expect("network -> web");
+        assert_eq!(into_web.2.likelihood, super::LATERAL_NETWORK.likelihood);
+        assert!(
+            into_web
+                .2
+                .evidence
+                .iter()
+                .any(|e| e.detail.contains("no NetworkPolicy"))
+        );
+        let out = edges.iter().find(|(f, t, _)| *f == WEB && *t == NET);
+        assert_eq!(out.map(|e| e.2.likelihood), Some(1.0));
+    }
+
+    #[test]
+    fn default_deny_ingress_isolates_the_namespace() {
+        let g = with(
+            "
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny, namespace: shop}
+spec: {podSelector: {}, policyTypes: [Ingress]}
+",
+        );
+        assert!(!g.has_edge(NET, WEB, "LATERAL_NETWORK"));
+        assert!(g.has_edge(NET, DEBUG, "LATERAL_NETWORK"));
+        // Egress is not isolated by an ingress policy.
+        assert!(g.has_edge(WEB, NET, "LATERAL_NETWORK"));
+    }
+
+    #[test]
+    fn ingress_rule_admitting_every_namespace_keeps_the_step() {
+        let g = with(
+            "
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: from-anywhere, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{from: [{namespaceSelector: {}}]}]
+",
+        );
+        assert!(g.has_edge(NET, WEB, "LATERAL_NETWORK"));
+        // A same-namespace rule does not admit arbitrary pods.
+        let g = with(
+            "
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: same-ns, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{from: [{podSelector: {}}]}]
+",
+        );
+        assert!(!g.has_edge(NET, WEB, "LATERAL_NETWORK"));
+    }
+
+    #[test]
+    fn egress_restricted_to_named_peers_leaves_no_step_into_the_network() {
+        let g = with(
+            "
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: dns-only, namespace: tools}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+  - to:
+    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}
+      podSelector: {matchLabels: {k8s-app: kube-dns}}
+  - to: [{ipBlock: {cidr: 0.0.0.0/0, except: [10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10]}}]
+",
+        );
+        assert!(!g.has_edge(DEBUG, NET, "LATERAL_NETWORK"));
+        assert!(g.has_edge(WEB, NET, "LATERAL_NETWORK"));
+        // The workload still accepts connections: ingress is not isolated by it.
+        assert!(g.has_edge(NET, DEBUG, "LATERAL_NETWORK"));
+    }
+}
