@@ -408,10 +408,10 @@ fn exposed_workloads(ix: &Index, reachable: &Reachable) -> BTreeMap<String, Expo
         }
     }
     for w in &ix.workloads {
-        if let Some(ev) = host_exposure(w) {
-            if ix.netpol.ingress(w, Peer::Internet).admits() {
-                add(&w.id, EXPOSED_NODEPORT.likelihood, vec![ev]);
-            }
+        if let Some(ev) = host_exposure(w)
+            && ix.netpol.ingress(w, Peer::Internet).admits()
+        {
+            add(&w.id, EXPOSED_NODEPORT.likelihood, vec![ev]);
         }
     }
     out
