@@ -361,11 +361,17 @@ fn serves_class(w: &WorkloadNode, facts: &ClassFacts) -> Option<Evidence> {
     None
 }
 
+/// The controller workloads found per class key (names, controllers, unclassed): Ingresses
+/// share a few classes, so each is matched against the workloads once.
+type ControllerCache<'i, 'a> =
+    BTreeMap<(Vec<String>, Vec<String>, bool), Vec<(&'i WorkloadNode<'a>, Evidence)>>;
+
 fn frontend<'i, 'a>(
     ix: &'i Index<'a>,
     ing: &Ingress,
     obj: &str,
     facts: &ClassFacts,
+    cache: &mut ControllerCache<'i, 'a>,
 ) -> Frontend<'i, 'a> {
     if let Some((internet_facing, evidence)) = cloud_frontend(ing, obj, facts) {
         return Frontend::Cloud {
@@ -373,11 +379,20 @@ fn frontend<'i, 'a>(
             evidence,
         };
     }
-    let controllers: Vec<_> = ix
-        .workloads
-        .iter()
-        .filter_map(|w| serves_class(w, facts).map(|ev| (w, ev)))
-        .collect();
+    let key = (
+        facts.names.iter().map(|n| n.to_string()).collect(),
+        facts.controllers.iter().map(|c| c.to_string()).collect(),
+        facts.unclassed,
+    );
+    let controllers = cache
+        .entry(key)
+        .or_insert_with(|| {
+            ix.workloads
+                .iter()
+                .filter_map(|w| serves_class(w, facts).map(|ev| (w, ev)))
+                .collect()
+        })
+        .clone();
     if !controllers.is_empty() {
         return Frontend::Controllers(controllers);
     }
@@ -419,6 +434,7 @@ pub(super) fn edges<'a>(
     exposed: &BTreeMap<String, Exposed>,
     reachable: &mut Reachable<'a>,
 ) {
+    let mut cache = ControllerCache::new();
     for ing in &ix.snapshot.ingresses {
         let (ns, name) = (ing.metadata.ns(), ing.metadata.name.as_str());
         let obj = format!("Ingress/{ns}/{name}");
@@ -427,36 +443,37 @@ pub(super) fn edges<'a>(
         let mut evidence = vec![hosts_evidence(ing, &obj)];
         evidence.extend(facts.evidence.iter().cloned());
         // (likelihood, the peers the backends see) when the internet reaches the Ingress.
-        let reached: Option<(f64, Vec<Peer<'a>>)> = match frontend(ix, ing, &obj, &facts) {
-            Frontend::Cloud {
-                internet_facing,
-                evidence: ev,
-            } => {
-                evidence.extend(ev);
-                internet_facing.then(|| (EXPOSED_INGRESS.likelihood, vec![Peer::Unknown]))
-            }
-            Frontend::Missing(ev) => {
-                evidence.push(ev);
-                Some((ASSUMED_FRONTEND_LIKELIHOOD, vec![Peer::Unknown]))
-            }
-            Frontend::Controllers(controllers) => {
-                let mut best: Option<f64> = None;
-                let mut peers = Vec::new();
-                for (w, flag) in controllers {
-                    let Some(e) = exposed.get(&w.id) else {
-                        continue;
-                    };
-                    best = Some(best.map_or(e.likelihood, |b: f64| b.max(e.likelihood)));
-                    evidence.push(flag);
-                    push_unique(&mut evidence, e.evidence.iter().cloned());
-                    peers.push(Peer::Pod {
-                        namespace: w.namespace,
-                        labels: &w.spec.pod_labels,
-                    });
+        let reached: Option<(f64, Vec<Peer<'a>>)> =
+            match frontend(ix, ing, &obj, &facts, &mut cache) {
+                Frontend::Cloud {
+                    internet_facing,
+                    evidence: ev,
+                } => {
+                    evidence.extend(ev);
+                    internet_facing.then(|| (EXPOSED_INGRESS.likelihood, vec![Peer::Unknown]))
                 }
-                best.map(|l| (l, peers))
-            }
-        };
+                Frontend::Missing(ev) => {
+                    evidence.push(ev);
+                    Some((ASSUMED_FRONTEND_LIKELIHOOD, vec![Peer::Unknown]))
+                }
+                Frontend::Controllers(controllers) => {
+                    let mut best: Option<f64> = None;
+                    let mut peers = Vec::new();
+                    for (w, flag) in controllers {
+                        let Some(e) = exposed.get(&w.id) else {
+                            continue;
+                        };
+                        best = Some(best.map_or(e.likelihood, |b: f64| b.max(e.likelihood)));
+                        evidence.push(flag);
+                        push_unique(&mut evidence, e.evidence.iter().cloned());
+                        peers.push(Peer::Pod {
+                            namespace: w.namespace,
+                            labels: &w.spec.pod_labels,
+                        });
+                    }
+                    best.map(|l| (l, peers))
+                }
+            };
         if let Some((likelihood, _)) = &reached {
             g.add_edge(
                 id::INTERNET,

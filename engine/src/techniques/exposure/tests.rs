@@ -372,3 +372,27 @@ fn internal_scheme_alb_ingress_is_not_reached_from_the_internet() {
     assert!(!g.has_edge(from, to, "APP_COMPROMISE"));
     assert!(g.has_edge(from, to, "SERVICE_SELECTS"));
 }
+
+#[test]
+fn policy_refusing_internet_clients_cuts_the_load_balancer_entry_step() {
+    let lb = "
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec: {type: LoadBalancer, selector: {app: web}}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{from: [{ipBlock: {cidr: CIDR}}]}]
+";
+    let (from, to) = ("service:default/web", "workload:default/Deployment/web");
+    let g = with_web(&lb.replace("CIDR", "10.0.0.0/8"));
+    assert!(g.has_edge("internet", from, "EXPOSED_LOADBALANCER"));
+    assert!(!g.has_edge(from, to, "APP_COMPROMISE"));
+    assert!(!g.has_edge(from, to, "SERVICE_SELECTS"));
+    let g = with_web(&lb.replace("CIDR", "0.0.0.0/0"));
+    assert!(g.has_edge(from, to, "APP_COMPROMISE"));
+}
