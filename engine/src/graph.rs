@@ -17,6 +17,7 @@ pub enum NodeKind {
     Network,
     Service,
     Ingress,
+    Gateway,
     Workload,
     Node,
     ServiceAccount,
@@ -42,6 +43,7 @@ impl NodeKind {
             "network" => NodeKind::Network,
             "service" => NodeKind::Service,
             "ingress" => NodeKind::Ingress,
+            "gateway" => NodeKind::Gateway,
             "workload" => NodeKind::Workload,
             "node" => NodeKind::Node,
             "sa" => NodeKind::ServiceAccount,
@@ -66,6 +68,7 @@ impl NodeKind {
             NodeKind::Network => "network",
             NodeKind::Service => "service",
             NodeKind::Ingress => "ingress",
+            NodeKind::Gateway => "gateway",
             NodeKind::Workload => "workload",
             NodeKind::Node => "node",
             NodeKind::ServiceAccount => "sa",
@@ -100,12 +103,19 @@ pub mod id {
     pub const INTERNET: &str = "internet";
     pub const CLUSTER_ADMIN: &str = "cluster-admin";
     pub const ANY_NODE: &str = "node:*";
+    /// The flat pod network: every workload whose egress reaches arbitrary pods steps into
+    /// it, and it steps into every workload arbitrary pods can connect to.
+    pub const NETWORK_CLUSTER: &str = "network:cluster";
 
     pub fn service(ns: &str, name: &str) -> String {
         format!("service:{ns}/{name}")
     }
     pub fn ingress(ns: &str, name: &str) -> String {
         format!("ingress:{ns}/{name}")
+    }
+    /// A Gateway API `Gateway`.
+    pub fn gateway(ns: &str, name: &str) -> String {
+        format!("gateway:{ns}/{name}")
     }
     pub fn workload(ns: &str, kind: &str, name: &str) -> String {
         format!("workload:{ns}/{kind}/{name}")

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::aws::AwsIndex;
 use crate::graph::id;
+use crate::netpol::NetPolicies;
 use crate::placement::{Placement, Schedulable, WorkloadPlacement};
 use crate::rbac::Rbac;
 use crate::snapshot::{
@@ -82,6 +83,8 @@ pub struct Index<'a> {
     pub aws: AwsIndex<'a>,
     /// The Node objects and the node groups placement was evaluated on.
     pub placement: Placement<'a>,
+    /// NetworkPolicy semantics (`engine::netpol`).
+    pub netpol: NetPolicies<'a>,
     /// Problems the engine found in the snapshot (the collectors' warnings are separate).
     pub warnings: Vec<Warning>,
 }
@@ -128,6 +131,7 @@ impl<'a> Index<'a> {
         warn_missing_ingress_backends(snapshot, &services_by_ns, &mut warnings);
         let rbac = Rbac::new(snapshot, &mut warnings);
         let aws = AwsIndex::new(snapshot, &mut warnings);
+        let netpol = NetPolicies::new(snapshot, &mut warnings);
         Index {
             snapshot,
             workloads,
@@ -140,6 +144,7 @@ impl<'a> Index<'a> {
             rbac,
             aws,
             placement,
+            netpol,
             warnings,
         }
     }

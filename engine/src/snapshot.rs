@@ -15,6 +15,10 @@ mod affinity;
 mod eks;
 pub use affinity::*;
 pub use eks::*;
+mod gateway;
+mod netpol;
+pub use gateway::*;
+pub use netpol::*;
 
 /// Where an object came from: the file and the index of the document inside it (0-based,
 /// counting every YAML document or JSON value; items of a `List` share their list's index).
@@ -212,6 +216,8 @@ pub struct Profile {
 pub struct Container {
     pub name: String,
     pub image: Option<String>,
+    pub command: Vec<String>,
+    pub args: Vec<String>,
     pub security_context: Option<SecurityContext>,
     pub volume_mounts: Vec<VolumeMount>,
     pub ports: Vec<ContainerPort>,
@@ -594,7 +600,7 @@ pub struct Secret {
 #[serde(rename_all = "camelCase", default)]
 pub struct NetworkPolicy {
     pub metadata: ObjectMeta,
-    pub spec: serde_json::Value,
+    pub spec: NetworkPolicySpec,
     #[serde(skip)]
     pub source: Source,
 }
@@ -645,6 +651,12 @@ pub struct Snapshot {
     pub bindings: Vec<RoleBinding>,
     pub services: Vec<Service>,
     pub ingresses: Vec<Ingress>,
+    pub ingress_classes: Vec<IngressClass>,
+    pub gateway_classes: Vec<GatewayClass>,
+    pub gateways: Vec<Gateway>,
+    /// HTTPRoute, GRPCRoute, TLSRoute, TCPRoute and UDPRoute objects.
+    pub routes: Vec<Route>,
+    pub reference_grants: Vec<ReferenceGrant>,
     pub nodes: Vec<Node>,
     pub namespaces: Vec<Namespace>,
     pub secrets: Vec<Secret>,
