@@ -64,9 +64,12 @@ const UNANNOTATED_IRSA_LIKELIHOOD: f64 = 0.4;
 /// IRSA where a workload mounts an sts-audience token itself, without the annotation.
 const MOUNTED_TOKEN_IRSA_LIKELIHOOD: f64 = 0.9;
 
+mod privesc;
+
 pub fn edges(ix: &Index, g: &mut AttackGraph) {
     admin_edges(ix, g);
     irsa_edges(ix, g);
+    privesc::edges(ix, g);
 }
 
 fn kind_word(p: &Principal<'_>) -> &'static str {
