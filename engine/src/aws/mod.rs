@@ -891,6 +891,27 @@ impl<'a> AwsIndex<'a> {
     }
 }
 
+/// The decision of a set of service control policies alone (no SCPs: nothing is limited).
+/// [`AwsIndex::evaluate`] applies the snapshot's SCPs itself; this is for callers holding
+/// documents from elsewhere.
+pub fn scp_decision(scps: &[PolicyDocument], req: &Request<'_>) -> Decision {
+    if scps.is_empty() {
+        return Decision::Allow;
+    }
+    let sources: Vec<PolicySource<'_>> = scps
+        .iter()
+        .map(|d| PolicySource {
+            name: "service control policy",
+            arn: None,
+            object: String::new(),
+            field: String::new(),
+            source: &BUILTIN_SOURCE,
+            document: d,
+        })
+        .collect();
+    PolicySetResult::evaluate(sources.iter().map(|s| (s, &[][..])), req).decision()
+}
+
 /// The statements that allow `*` on `*`: (unconditional, conditional).
 fn allow_all<'s>(
     policies: impl Iterator<Item = (&'s PolicySource<'s>, &'s [Evidence])>,
