@@ -560,6 +560,53 @@ impl<'a> AwsIndex<'a> {
         }
     }
 
+    /// The resources principal `p`'s identity Allows of `action` name, when every such
+    /// statement names literal ARNs (no wildcard, variable or `NotResource`): the only
+    /// possible targets, found by lookup instead of a scan. `None`: any resource may match.
+    pub fn literal_resources(&self, p: usize, action: &str) -> Option<Vec<&'a str>> {
+        let principal = self.principals.get(p)?;
+        let action = action.to_ascii_lowercase();
+        let mut out = Vec::new();
+        for a in &principal.identity {
+            let doc = self.policies.get(a.policy)?.document;
+            for s in &doc.statements {
+                if s.effect != Effect::Allow || !s.matches_action_lowercase(&action) {
+                    continue;
+                }
+                match &s.resource {
+                    Some(Patterns::Match(v))
+                        if v.iter()
+                            .all(|r| !r.contains(['*', '?']) && !r.contains("${")) =>
+                    {
+                        out.extend(v.iter().map(String::as_str));
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        Some(out)
+    }
+
+    /// Of `candidates` (sorted principal indexes), those principal `p` might act on with
+    /// `action`: the literal resources it names when it names only those, else all.
+    pub fn narrow_targets(&self, p: usize, action: &str, candidates: Vec<usize>) -> Vec<usize> {
+        match self.literal_resources(p, action) {
+            Some(arns) if arns.len() < candidates.len() => {
+                let mut v: Vec<usize> = arns
+                    .iter()
+                    .filter_map(|a| self.principal(a))
+                    .filter(|i| candidates.binary_search(i).is_ok())
+                    .collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            }
+            _ => candidates,
+        }
+    }
+
     /// What is known of a request principal `p` makes: `aws:PrincipalArn`,
     /// `aws:PrincipalAccount`, `aws:PrincipalType`, `aws:username` (users) and every
     /// `aws:PrincipalTag/KEY` (a tag it lacks is absent). Everything else is unknown.

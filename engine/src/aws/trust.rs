@@ -76,6 +76,11 @@ impl TrustIndex {
         }
     }
 
+    /// Roles whose trust names the AWS principal `arn` itself.
+    pub fn named(&self, arn: &str) -> &[usize] {
+        self.by_arn.get(arn).map(Vec::as_slice).unwrap_or_default()
+    }
+
     /// Roles whose trust may admit the AWS principal `arn` of `account`: sorted, unique.
     pub fn assume_candidates(&self, arn: &str, account: &str) -> Vec<usize> {
         let mut v: Vec<usize> = self

@@ -516,11 +516,22 @@ impl<'i, 'a> Walk<'i, 'a> {
             return out;
         };
         let may = aws.may(i, ASSUME_ROLE);
+        let named = aws.trust_index.named(p.arn);
         let candidates = if may {
-            aws.trust_index.assume_candidates(p.arn, p.account)
+            // The roles its identity Allows name, when it names them literally (plus those
+            // whose trust names it), else every role whose trust may admit it.
+            let all = aws.trust_index.assume_candidates(p.arn, p.account);
+            let mut v = aws.narrow_targets(i, ASSUME_ROLE, all);
+            v.extend_from_slice(named);
+            v.sort_unstable();
+            v.dedup();
+            v
         } else {
             // Without an identity Allow only a same-account trust naming it can admit it.
-            aws.trust_index.assume_candidates(p.arn, "")
+            let mut v = named.to_vec();
+            v.sort_unstable();
+            v.dedup();
+            v
         };
         for r in candidates {
             if r == i {
@@ -652,8 +663,16 @@ impl<'i, 'a> Walk<'i, 'a> {
             "iam:CreateLoginProfile",
             "iam:UpdateLoginProfile",
         ];
-        if user_actions.iter().any(|a| aws.may(i, a)) {
-            for &u in self.users_by_account.get(p.account).into_iter().flatten() {
+        let users: &[usize] = self
+            .users_by_account
+            .get(p.account)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        for action in user_actions {
+            if !aws.may(i, action) {
+                continue;
+            }
+            for u in aws.narrow_targets(i, action, users.to_vec()) {
                 let Some(user) = self.principal(u) else {
                     continue;
                 };
@@ -661,29 +680,28 @@ impl<'i, 'a> Walk<'i, 'a> {
                     continue;
                 }
                 let uctx = aws.with_resource_tags(ctx.clone(), u);
-                let mut found = false;
-                for action in user_actions {
-                    let Some(granted) = self.allowed(i, action, user.arn, &uctx) else {
-                        continue;
-                    };
-                    let mut step = Step::new(action.trim_start_matches("iam:"), vec![granted]);
-                    if action != "iam:CreateAccessKey" {
-                        step.notes.push(Evidence::new(
-                            user.arn,
-                            "",
-                            "console password: CreateLoginProfile works only if the user has none, UpdateLoginProfile only if it has one (not in the snapshot)",
-                        ));
-                    }
-                    self.privesc_edge(p, &user.node_id(), &step, g);
-                    found = true;
+                let Some(granted) = self.allowed(i, action, user.arn, &uctx) else {
+                    continue;
+                };
+                let mut step = Step::new(action.trim_start_matches("iam:"), vec![granted]);
+                if action != "iam:CreateAccessKey" {
+                    step.notes.push(Evidence::new(
+                        user.arn,
+                        "",
+                        "console password: CreateLoginProfile works only if the user has none, UpdateLoginProfile only if it has one (not in the snapshot)",
+                    ));
                 }
-                if found {
-                    out.push(u);
-                }
+                self.privesc_edge(p, &user.node_id(), &step, g);
+                out.push(u);
             }
         }
         if aws.may(i, "iam:UpdateAssumeRolePolicy") {
-            for &r in self.roles_by_account.get(p.account).into_iter().flatten() {
+            let roles = self
+                .roles_by_account
+                .get(p.account)
+                .cloned()
+                .unwrap_or_default();
+            for r in aws.narrow_targets(i, "iam:UpdateAssumeRolePolicy", roles) {
                 let Some(role) = self.principal(r) else {
                     continue;
                 };
