@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use kubepath_engine::aws::AuthorizationDetails;
+use kubepath_engine::aws::{AuthorizationDetails, OrganizationsPolicy};
 use kubepath_engine::ingest::{self, Added};
 use kubepath_engine::{Snapshot, Source, Warning};
 use serde_json::Value;
@@ -414,6 +414,9 @@ impl Loader<'_> {
             Value::Object(_) if is_eks_cluster(&value) => self.eks_cluster(file, index, &value),
             Value::Object(_) if config::is_facts(&value) => self.facts(file, index, value),
             Value::Object(_) if eks::recognise(&value).is_some() => self.eks(file, index, value),
+            Value::Object(_) if OrganizationsPolicy::looks_like(&value) => {
+                self.scp(file, index, value)
+            }
             Value::Object(_) => self.item(file, index, value, namespace, ""),
             _ => self.warn(
                 file,
@@ -615,6 +618,31 @@ impl Loader<'_> {
         }
     }
 
+    /// `aws organizations describe-policy` output: a service control policy.
+    fn scp(&mut self, file: &Path, index: usize, value: Value) {
+        match serde_path_to_error::deserialize::<_, OrganizationsPolicy>(value) {
+            Ok(mut p) => {
+                p.source = Source {
+                    file: file.display().to_string(),
+                    document: index,
+                };
+                self.snap.scps.push(p);
+                *self
+                    .stats
+                    .objects
+                    .entry("AwsOrganizationsPolicy".to_string())
+                    .or_default() += 1;
+            }
+            Err(e) => self.snap.warnings.push(Warning {
+                file: file.display().to_string(),
+                document: Some(index),
+                object: Some("aws organizations describe-policy".into()),
+                field: Some(e.path().to_string()),
+                message: e.inner().to_string(),
+            }),
+        }
+    }
+
     fn aws(&mut self, file: &Path, index: usize, value: Value) {
         match serde_path_to_error::deserialize::<_, AuthorizationDetails>(value) {
             Ok(mut details) => {
@@ -671,6 +699,7 @@ fn is_recognised(value: &Value) -> bool {
             is_aws_document(value)
                 || is_eks_cluster(value)
                 || eks::recognise(value).is_some()
+                || OrganizationsPolicy::looks_like(value)
                 || (value.get("kind").is_some_and(Value::is_string)
                     && value.get("apiVersion").is_some_and(Value::is_string))
         }

@@ -664,6 +664,9 @@ pub struct Snapshot {
     pub aws_auth: Option<AwsAuth>,
     pub aws: Vec<AuthorizationDetails>,
     pub eks: EksApi,
+    /// AWS Organizations service control policies (`aws organizations describe-policy`).
+    #[serde(default)]
+    pub scps: Vec<crate::aws::OrganizationsPolicy>,
     pub facts: Facts,
     /// Problems met while collecting; the engine adds its own and reports them all.
     pub warnings: Vec<Warning>,

@@ -66,10 +66,13 @@ const OTHER_ROLE_IRSA_LIKELIHOOD: f64 = 0.9;
 
 mod eks;
 
+mod privesc;
+
 pub fn edges(ix: &Index, g: &mut AttackGraph) {
     admin_edges(ix, g);
     irsa_edges(ix, g);
     eks::edges(ix, g);
+    privesc::edges(ix, g);
 }
 
 fn kind_word(p: &Principal<'_>) -> &'static str {
