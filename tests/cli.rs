@@ -228,3 +228,85 @@ fn corpus_loads_without_errors() {
             > 20
     );
 }
+
+#[test]
+fn output_does_not_depend_on_the_order_of_inputs() {
+    let parts = ["iam", "live", "manifests", "eks"].map(|p| format!("samples/eks-demo/{p}"));
+    let mut forward = vec!["scan", "--format", "json"];
+    forward.extend(parts.iter().map(String::as_str));
+    let mut backward = vec!["scan", "--format", "json"];
+    backward.extend(parts.iter().rev().map(String::as_str));
+    let (a, b) = (json(&forward), json(&backward));
+    assert_eq!(a["paths"], b["paths"]);
+    assert_eq!(a["summary"], b["summary"]);
+    assert!(!a["paths"].as_array().is_some_and(Vec::is_empty));
+}
+
+#[test]
+fn graph_json_is_byte_for_byte_repeatable() {
+    let a = kubepath(&["graph", "samples/eks-demo"]);
+    let b = kubepath(&["graph", "samples/eks-demo"]);
+    assert_eq!(a.stdout, b.stdout);
+    let g: Value = serde_json::from_slice(&a.stdout).expect("graph JSON");
+    assert_eq!(g["schema"], "kubepath/v1");
+    // Every edge carries the contract's fields.
+    for e in g["edges"].as_array().expect("edges") {
+        for k in ["from", "to", "technique", "likelihood", "evidence"] {
+            assert!(!e[k].is_null(), "edge without {k}: {e}");
+        }
+    }
+}
+
+#[test]
+fn eks_demo_bridges_iam_and_the_cluster_in_both_directions() {
+    let g = json(&["graph", "samples/eks-demo", "--format", "json"]);
+    let role = |n: &str| format!("aws-role:arn:aws:iam::111122223333:role/{n}");
+    // Back into the cluster: the release role is mapped to system:masters in aws-auth.
+    assert!(has_edge(
+        &g,
+        &role("shop-release"),
+        "cluster-admin",
+        "EKS_ACCESS_MAP"
+    ));
+    // Out of it: pod identity, and the node role through IMDS.
+    assert!(has_edge(
+        &g,
+        "sa:monitoring/prometheus-k8s",
+        &role("workloads/prometheus-amp-writer"),
+        "EKS_POD_IDENTITY"
+    ));
+    assert!(has_edge(
+        &g,
+        "workload:shop/Deployment/storefront",
+        &role("shop-prod-eks-node"),
+        "IMDS_NODE_ROLE"
+    ));
+    // An access entry's namespace-scoped Edit policy creates pods in `shop` only.
+    assert!(has_edge(
+        &g,
+        &role("github-actions-deploy"),
+        "sa:shop/storefront",
+        "EKS_ACCESS_MAP"
+    ));
+    assert!(!has_edge(
+        &g,
+        &role("github-actions-deploy"),
+        "sa:payments/checkout-api",
+        "EKS_ACCESS_MAP"
+    ));
+    // The hardened estate says pods cannot reach IMDS and maps the release role to a
+    // namespaced group.
+    let h = json(&["graph", "samples/hardened", "--format", "json"]);
+    assert!(!has_edge(
+        &h,
+        "workload:shop/Deployment/storefront",
+        &role("shop-prod-eks-node"),
+        "IMDS_NODE_ROLE"
+    ));
+    assert!(!has_edge(
+        &h,
+        &role("shop-release"),
+        "cluster-admin",
+        "EKS_ACCESS_MAP"
+    ));
+}

@@ -9,12 +9,14 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use kubepath_engine::aws::AuthorizationDetails;
+use kubepath_engine::aws::{AuthorizationDetails, OrganizationsPolicy};
 use kubepath_engine::ingest::{self, Added};
 use kubepath_engine::{Snapshot, Source, Warning};
 use serde_json::Value;
 
 use crate::aws_auth;
+use crate::config;
+use crate::eks;
 use crate::yaml;
 
 /// How to read the files.
@@ -94,10 +96,12 @@ fn load_on_this_thread(
         seen_files: HashSet::new(),
         kustomize_ns: HashMap::new(),
         unreadable: 0,
+        facts_files: Vec::new(),
     };
     for p in paths {
         loader.visit(p, true);
     }
+    loader.finish_eks();
     let Loader {
         mut snap,
         stats,
@@ -170,6 +174,9 @@ struct Loader<'o> {
     /// `namespace:`).
     kustomize_ns: HashMap<PathBuf, Option<String>>,
     unreadable: usize,
+    /// `kubepath.yaml` facts, applied after every file is read so that they win whatever
+    /// the order.
+    facts_files: Vec<config::FactsFile>,
 }
 
 const KUSTOMIZATION_FILES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -330,6 +337,7 @@ impl Loader<'_> {
         }
         self.stats.files += 1;
         let is_kustomization = KUSTOMIZATION_FILES.contains(&name.as_str());
+        let is_facts_file = config::FILE_NAMES.contains(&name.as_str());
         if docs.is_empty() {
             self.warn(path, None, "no documents in file");
             return;
@@ -343,6 +351,10 @@ impl Loader<'_> {
                     self.stats.documents += 1;
                     if is_kustomization && value.get("kind").is_none() {
                         // kustomize config, not a cluster object (its namespace is read apart).
+                        continue;
+                    }
+                    if is_facts_file && value.get("kind").is_none() {
+                        self.facts(path, index, value);
                         continue;
                     }
                     self.document(path, index, value, &namespace);
@@ -400,6 +412,11 @@ impl Loader<'_> {
             }
             Value::Object(_) if is_aws_document(&value) => self.aws(file, index, value),
             Value::Object(_) if is_eks_cluster(&value) => self.eks_cluster(file, index, &value),
+            Value::Object(_) if config::is_facts(&value) => self.facts(file, index, value),
+            Value::Object(_) if eks::recognise(&value).is_some() => self.eks(file, index, value),
+            Value::Object(_) if OrganizationsPolicy::looks_like(&value) => {
+                self.scp(file, index, value)
+            }
             Value::Object(_) => self.item(file, index, value, namespace, ""),
             _ => self.warn(
                 file,
@@ -533,6 +550,9 @@ impl Loader<'_> {
         facts.provider = Some("eks".into());
         facts.cluster_name = text(&cluster["name"]).or(facts.cluster_name.take());
         facts.oidc_issuer = issuer.or(facts.oidc_issuer.take());
+        facts.authentication_mode = text(&cluster["accessConfig"]["authenticationMode"])
+            .or(facts.authentication_mode.take());
+        facts.cluster_arn = text(&cluster["arn"]).or(facts.cluster_arn.take());
         facts.account = text(&cluster["arn"])
             .and_then(|a| a.split(':').nth(4).map(str::to_string))
             .or(facts.account.take());
@@ -541,6 +561,86 @@ impl Loader<'_> {
             .objects
             .entry("EksCluster".to_string())
             .or_default() += 1;
+    }
+
+    /// A `kubepath.yaml` facts document.
+    fn facts(&mut self, file: &Path, index: usize, value: Value) {
+        let (facts, errors) = config::parse(value);
+        for e in errors {
+            self.snap.warnings.push(Warning {
+                file: file.display().to_string(),
+                document: Some(index),
+                object: Some(config::OBJECT.into()),
+                field: (!e.field.is_empty()).then_some(e.field),
+                message: e.message,
+            });
+        }
+        if let Some(f) = facts {
+            self.facts_files.push(f);
+            *self.stats.objects.entry("Facts".to_string()).or_default() += 1;
+        }
+    }
+
+    /// `aws eks` pod identity and access entry documents.
+    fn eks(&mut self, file: &Path, index: usize, value: Value) {
+        let Some(doc) = eks::recognise(&value) else {
+            return;
+        };
+        let source = Source {
+            file: file.display().to_string(),
+            document: index,
+        };
+        for e in eks::read(doc, value, &source, &mut self.snap.eks) {
+            self.snap.warnings.push(Warning {
+                file: source.file.clone(),
+                document: Some(index),
+                object: Some(doc.command().into()),
+                field: Some(e.field),
+                message: e.message,
+            });
+        }
+        *self.stats.objects.entry("EksApi".to_string()).or_default() += 1;
+    }
+
+    /// Once every file is read: merge list/describe outputs, apply `kubepath.yaml`.
+    fn finish_eks(&mut self) {
+        for u in eks::finish(&mut self.snap.eks) {
+            self.snap.warnings.push(Warning {
+                file: u.source.file,
+                document: Some(u.source.document),
+                object: Some(eks::Doc::ListPodIdentityAssociations.command().into()),
+                field: Some(u.field),
+                message: u.message,
+            });
+        }
+        for f in std::mem::take(&mut self.facts_files) {
+            f.apply(&mut self.snap.facts);
+        }
+    }
+
+    /// `aws organizations describe-policy` output: a service control policy.
+    fn scp(&mut self, file: &Path, index: usize, value: Value) {
+        match serde_path_to_error::deserialize::<_, OrganizationsPolicy>(value) {
+            Ok(mut p) => {
+                p.source = Source {
+                    file: file.display().to_string(),
+                    document: index,
+                };
+                self.snap.scps.push(p);
+                *self
+                    .stats
+                    .objects
+                    .entry("AwsOrganizationsPolicy".to_string())
+                    .or_default() += 1;
+            }
+            Err(e) => self.snap.warnings.push(Warning {
+                file: file.display().to_string(),
+                document: Some(index),
+                object: Some("aws organizations describe-policy".into()),
+                field: Some(e.path().to_string()),
+                message: e.inner().to_string(),
+            }),
+        }
     }
 
     fn aws(&mut self, file: &Path, index: usize, value: Value) {
@@ -598,6 +698,8 @@ fn is_recognised(value: &Value) -> bool {
         Value::Object(_) => {
             is_aws_document(value)
                 || is_eks_cluster(value)
+                || eks::recognise(value).is_some()
+                || OrganizationsPolicy::looks_like(value)
                 || (value.get("kind").is_some_and(Value::is_string)
                     && value.get("apiVersion").is_some_and(Value::is_string))
         }

@@ -4,6 +4,8 @@
 //! `get-account-authorization-details` JSON ([`load_paths`]).
 
 mod aws_auth;
+mod config;
+mod eks;
 pub mod files;
 mod yaml;
 

@@ -17,6 +17,7 @@ pub enum NodeKind {
     Network,
     Service,
     Ingress,
+    Gateway,
     Workload,
     Node,
     ServiceAccount,
@@ -42,6 +43,7 @@ impl NodeKind {
             "network" => NodeKind::Network,
             "service" => NodeKind::Service,
             "ingress" => NodeKind::Ingress,
+            "gateway" => NodeKind::Gateway,
             "workload" => NodeKind::Workload,
             "node" => NodeKind::Node,
             "sa" => NodeKind::ServiceAccount,
@@ -66,6 +68,7 @@ impl NodeKind {
             NodeKind::Network => "network",
             NodeKind::Service => "service",
             NodeKind::Ingress => "ingress",
+            NodeKind::Gateway => "gateway",
             NodeKind::Workload => "workload",
             NodeKind::Node => "node",
             NodeKind::ServiceAccount => "sa",
@@ -100,12 +103,19 @@ pub mod id {
     pub const INTERNET: &str = "internet";
     pub const CLUSTER_ADMIN: &str = "cluster-admin";
     pub const ANY_NODE: &str = "node:*";
+    /// The flat pod network: every workload whose egress reaches arbitrary pods steps into
+    /// it, and it steps into every workload arbitrary pods can connect to.
+    pub const NETWORK_CLUSTER: &str = "network:cluster";
 
     pub fn service(ns: &str, name: &str) -> String {
         format!("service:{ns}/{name}")
     }
     pub fn ingress(ns: &str, name: &str) -> String {
         format!("ingress:{ns}/{name}")
+    }
+    /// A Gateway API `Gateway`.
+    pub fn gateway(ns: &str, name: &str) -> String {
+        format!("gateway:{ns}/{name}")
     }
     pub fn workload(ns: &str, kind: &str, name: &str) -> String {
         format!("workload:{ns}/{kind}/{name}")
@@ -204,7 +214,18 @@ pub struct Edge {
     pub technique: &'static Technique,
     pub likelihood: f64,
     pub evidence: Vec<Evidence>,
+    /// Facts left out of `evidence` once it held [`MAX_EVIDENCE`] (e.g. the hundreds of
+    /// workloads sharing one service account on `node:*`), counted so reports can say so.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub evidence_omitted: usize,
     pub remediation: String,
+}
+
+/// Most facts kept on one edge; merging stays linear however many objects repeat a step.
+pub const MAX_EVIDENCE: usize = 24;
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 fn ser_technique<S: serde::Serializer>(t: &&'static Technique, s: S) -> Result<S::Ok, S::Error> {
@@ -257,12 +278,20 @@ impl AttackGraph {
                 existing.likelihood = edge.likelihood;
                 existing.remediation = edge.remediation;
             }
+            existing.evidence_omitted += edge.evidence_omitted;
             for ev in edge.evidence {
-                if !existing.evidence.contains(&ev) {
+                if existing.evidence.len() >= MAX_EVIDENCE {
+                    existing.evidence_omitted += 1;
+                } else if !existing.evidence.contains(&ev) {
                     existing.evidence.push(ev);
                 }
             }
             return ex;
+        }
+        let mut edge = edge;
+        if edge.evidence.len() > MAX_EVIDENCE {
+            edge.evidence_omitted += edge.evidence.len() - MAX_EVIDENCE;
+            edge.evidence.truncate(MAX_EVIDENCE);
         }
         let ex = self.graph.add_edge(a, b, edge);
         self.edge_keys.insert(key, ex);
@@ -317,4 +346,66 @@ impl AttackGraph {
 /// Map a technique id string to the `'static` key the edge map uses.
 fn technique_key(id: &str) -> &'static str {
     crate::techniques::by_id(id).map(|t| t.id).unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::techniques::node::NODE_STEALS_TOKENS;
+
+    fn fact(i: usize) -> Evidence {
+        Evidence::new(format!("Deployment/ns/w{i}"), "spec", "x")
+    }
+
+    #[test]
+    fn merging_a_step_unions_evidence_up_to_the_cap_and_counts_the_rest() {
+        let mut g = AttackGraph::new();
+        for i in 0..MAX_EVIDENCE + 10 {
+            let e = NODE_STEALS_TOKENS.edge_with(0.5, vec![fact(i)], "fix");
+            g.add_edge("node:*", "sa:ns/default", e);
+        }
+        // The same fact again adds nothing below the cap.
+        g.add_edge(
+            "node:*",
+            "sa:ns/x",
+            NODE_STEALS_TOKENS.edge(vec![fact(0)], "fix"),
+        );
+        g.add_edge(
+            "node:*",
+            "sa:ns/x",
+            NODE_STEALS_TOKENS.edge(vec![fact(0)], "fix"),
+        );
+        let edges = g.edges_of("NODE_STEALS_TOKENS");
+        assert_eq!(edges.len(), 2);
+        let merged = edges
+            .iter()
+            .find(|(_, to, _)| *to == "sa:ns/default")
+            .map(|e| e.2);
+        let merged = merged.expect("merged edge");
+        assert_eq!(merged.evidence.len(), MAX_EVIDENCE);
+        assert_eq!(merged.evidence_omitted, 10);
+        let single = edges
+            .iter()
+            .find(|(_, to, _)| *to == "sa:ns/x")
+            .map(|e| e.2);
+        assert_eq!(single.map(|e| e.evidence.len()), Some(1));
+    }
+
+    #[test]
+    fn merging_keeps_the_higher_likelihood() {
+        let mut g = AttackGraph::new();
+        g.add_edge(
+            "node:*",
+            "sa:a/b",
+            NODE_STEALS_TOKENS.edge_with(0.5, vec![], "low"),
+        );
+        g.add_edge(
+            "node:*",
+            "sa:a/b",
+            NODE_STEALS_TOKENS.edge_with(0.9, vec![], "high"),
+        );
+        let (_, _, e) = g.edges_of("NODE_STEALS_TOKENS")[0];
+        assert_eq!(e.likelihood, 0.9);
+        assert_eq!(e.remediation, "high");
+    }
 }

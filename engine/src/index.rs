@@ -8,6 +8,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::aws::AwsIndex;
 use crate::graph::id;
+use crate::netpol::NetPolicies;
+use crate::placement::{Placement, Schedulable, WorkloadPlacement};
 use crate::rbac::Rbac;
 use crate::snapshot::{
     Namespace, Secret, Service, ServiceAccount, Snapshot, Warning, Workload, WorkloadKind,
@@ -25,6 +27,8 @@ pub struct WorkloadNode<'a> {
     pub spec: &'a Workload,
     /// Pods of this workload present in the snapshot (for placement: `spec.nodeName`).
     pub pods: Vec<&'a Workload>,
+    /// Where its pods run or can run (see `crate::placement`).
+    pub placement: WorkloadPlacement<'a>,
 }
 
 impl WorkloadNode<'_> {
@@ -38,27 +42,27 @@ impl WorkloadNode<'_> {
         )
     }
 
-    /// The node ids the workload's pods run on: the `nodeName`s when known, else `node:*`.
+    /// The node ids the workload's pods run on or can be scheduled on: the nodes its pods
+    /// are bound to (`spec.nodeName`); unless that pins them, also the known Nodes they fit
+    /// (see `crate::placement`). `node:*` ("some node") when the snapshot has no Node
+    /// objects, when more than
+    /// [`MAX_NODES_PER_WORKLOAD`](crate::placement::MAX_NODES_PER_WORKLOAD) fit, or when
+    /// none fits (an autoscaler may add one). Empty for a DaemonSet that fits no known Node:
+    /// it has no pods.
     pub fn node_ids(&self) -> Vec<String> {
-        let mut names: BTreeSet<&str> = BTreeSet::new();
-        for p in std::iter::once(self.spec).chain(self.pods.iter().copied()) {
-            if let Some(n) = p.pod_spec.node_name.as_deref().filter(|n| !n.is_empty()) {
-                names.insert(n);
+        let p = &self.placement;
+        let mut names: BTreeSet<&str> = p.placed.iter().copied().collect();
+        let mut some_node = false;
+        let mut nowhere = false;
+        if !p.pinned {
+            match &p.schedulable {
+                Schedulable::Nodes(list) if !list.is_empty() => names.extend(list.iter()),
+                Schedulable::Nodes(_) if p.daemon => nowhere = true,
+                _ => some_node = true,
             }
         }
-        let mut unplaced = self.spec.kind() != WorkloadKind::Pod
-            || self
-                .spec
-                .pod_spec
-                .node_name
-                .as_deref()
-                .unwrap_or("")
-                .is_empty();
-        if !self.pods.is_empty() && self.pods.iter().all(|p| p.pod_spec.node_name.is_some()) {
-            unplaced = false;
-        }
         let mut out: Vec<String> = names.into_iter().map(id::node).collect();
-        if unplaced || out.is_empty() {
+        if some_node || (out.is_empty() && !nowhere) {
             out.push(id::ANY_NODE.to_string());
         }
         out
@@ -77,6 +81,10 @@ pub struct Index<'a> {
     pub namespaces: BTreeSet<&'a str>,
     pub rbac: Rbac<'a>,
     pub aws: AwsIndex<'a>,
+    /// The Node objects and the node groups placement was evaluated on.
+    pub placement: Placement<'a>,
+    /// NetworkPolicy semantics (`engine::netpol`).
+    pub netpol: NetPolicies<'a>,
     /// Problems the engine found in the snapshot (the collectors' warnings are separate).
     pub warnings: Vec<Warning>,
 }
@@ -84,7 +92,8 @@ pub struct Index<'a> {
 impl<'a> Index<'a> {
     pub fn new(snapshot: &'a Snapshot) -> Self {
         let mut warnings = Vec::new();
-        let workloads = group_workloads(&snapshot.workloads);
+        let mut workloads = group_workloads(&snapshot.workloads);
+        let placement = Placement::new(snapshot, &mut workloads, &mut warnings);
         let mut workloads_by_ns: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for (i, w) in workloads.iter().enumerate() {
             workloads_by_ns.entry(w.namespace).or_default().push(i);
@@ -122,6 +131,7 @@ impl<'a> Index<'a> {
         warn_missing_ingress_backends(snapshot, &services_by_ns, &mut warnings);
         let rbac = Rbac::new(snapshot, &mut warnings);
         let aws = AwsIndex::new(snapshot, &mut warnings);
+        let netpol = NetPolicies::new(snapshot, &mut warnings);
         Index {
             snapshot,
             workloads,
@@ -133,6 +143,8 @@ impl<'a> Index<'a> {
             namespaces,
             rbac,
             aws,
+            placement,
+            netpol,
             warnings,
         }
     }
@@ -141,8 +153,9 @@ impl<'a> Index<'a> {
         self.service_accounts.get(&(ns, name)).copied()
     }
 
-    /// Service accounts that exist in a namespace: those in the snapshot, plus `default`,
-    /// which the API server creates in every namespace.
+    /// Service accounts that exist in a namespace: those in the snapshot, those a workload
+    /// runs as (a manifest set often omits the ServiceAccount object), plus `default`, which
+    /// the API server creates in every namespace.
     pub fn service_accounts_in(&self, ns: &str) -> Vec<&str> {
         let mut names: BTreeSet<&str> = self
             .snapshot
@@ -151,6 +164,10 @@ impl<'a> Index<'a> {
             .filter(|s| s.metadata.ns() == ns)
             .map(|s| s.metadata.name.as_str())
             .collect();
+        names.extend(
+            self.workloads_in(ns)
+                .map(|w| w.spec.pod_spec.service_account()),
+        );
         names.insert("default");
         names.into_iter().collect()
     }
@@ -228,6 +245,7 @@ fn group_workloads(all: &[Workload]) -> Vec<WorkloadNode<'_>> {
                 name,
                 spec: w,
                 pods: Vec::new(),
+                placement: WorkloadPlacement::default(),
             });
         // The controller's own template is a better representative than one of its Pods.
         if is_self || (node.spec.kind() == WorkloadKind::Pod && w.kind() != WorkloadKind::Pod) {
@@ -383,5 +401,15 @@ metadata: {name: b, ownerReferences: [{kind: ReplicaSet, name: a, controller: tr
         let w = w.expect("a warning about the missing backend");
         assert_eq!(w.field.as_deref(), Some("spec.defaultBackend"));
         assert!(w.message.contains("default/gone"));
+    }
+
+    #[test]
+    fn service_accounts_named_only_by_workloads_exist_in_their_namespace() {
+        let snap = snapshot(
+            "kind: Deployment\nmetadata: {name: web, namespace: shop}\nspec: {template: {spec: {serviceAccountName: web, containers: [{name: c}]}}}\n",
+        );
+        let ix = Index::new(&snap);
+        assert_eq!(ix.service_accounts_in("shop"), vec!["default", "web"]);
+        assert_eq!(ix.service_accounts_in("other"), vec!["default"]);
     }
 }

@@ -7,15 +7,21 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::snapshot::{
-    Ingress, LabelSelector, Namespace, NetworkPolicy, Node, ObjectMeta, PodSpec, Role, RoleBinding,
-    Secret, Service, ServiceAccount, Snapshot, Source, Workload, WorkloadKind,
+    Gateway, GatewayClass, Ingress, IngressClass, LabelSelector, Namespace, NetworkPolicy, Node,
+    ObjectMeta, PodSpec, ReferenceGrant, Role, RoleBinding, Route, Secret, Service, ServiceAccount,
+    Snapshot, Source, Workload, WorkloadKind,
 };
 
 /// Kinds that live in a namespace (the rest that we read are cluster-scoped).
 pub fn is_namespaced(kind: &str) -> bool {
     !matches!(
         kind,
-        "ClusterRole" | "ClusterRoleBinding" | "Node" | "Namespace"
+        "ClusterRole"
+            | "ClusterRoleBinding"
+            | "Node"
+            | "Namespace"
+            | "IngressClass"
+            | "GatewayClass"
     )
 }
 
@@ -35,7 +41,32 @@ pub fn is_supported(kind: &str) -> bool {
                 | "Namespace"
                 | "Secret"
                 | "NetworkPolicy"
+                | "IngressClass"
+                | "GatewayClass"
+                | "Gateway"
+                | "ReferenceGrant"
         )
+        || is_route(kind)
+}
+
+/// The Gateway API route kinds (they share `parentRefs` and `rules[].backendRefs`).
+pub fn is_route(kind: &str) -> bool {
+    matches!(
+        kind,
+        "HTTPRoute" | "GRPCRoute" | "TLSRoute" | "TCPRoute" | "UDPRoute"
+    )
+}
+
+/// Gateway API kinds share names with other projects' CRDs (Istio's `Gateway`): those
+/// kinds are read only from `gateway.networking.k8s.io` (or when `apiVersion` is absent).
+fn is_gateway_api_group(kind: &str, value: &Value) -> bool {
+    if !(is_route(kind) || matches!(kind, "Gateway" | "GatewayClass" | "ReferenceGrant")) {
+        return true;
+    }
+    match value.get("apiVersion").and_then(Value::as_str) {
+        Some(v) => v.split('/').next() == Some("gateway.networking.k8s.io"),
+        None => true,
+    }
 }
 
 /// Why an object could not be added.
@@ -87,7 +118,7 @@ pub fn add_object(
         Some(_) => return Err(err(&value, "kind", "must be a string")),
         None => return Err(err(&value, "kind", "missing")),
     };
-    if !is_supported(&kind) {
+    if !is_supported(&kind) || !is_gateway_api_group(&kind, &value) {
         return Ok(Added::UnsupportedKind(kind));
     }
     if let Some(obj) = value.as_object_mut().filter(|_| kind == "Secret") {
@@ -170,6 +201,32 @@ pub fn add_object(
             let mut o: NetworkPolicy = decode(value).map_err(at)?;
             o.source = source;
             snap.network_policies.push(o);
+        }
+        "IngressClass" => {
+            let mut o: IngressClass = decode(value).map_err(at)?;
+            o.source = source;
+            snap.ingress_classes.push(o);
+        }
+        "GatewayClass" => {
+            let mut o: GatewayClass = decode(value).map_err(at)?;
+            o.source = source;
+            snap.gateway_classes.push(o);
+        }
+        "Gateway" => {
+            let mut o: Gateway = decode(value).map_err(at)?;
+            o.source = source;
+            snap.gateways.push(o);
+        }
+        "ReferenceGrant" => {
+            let mut o: ReferenceGrant = decode(value).map_err(at)?;
+            o.source = source;
+            snap.reference_grants.push(o);
+        }
+        k if is_route(k) => {
+            let mut o: Route = decode(value).map_err(at)?;
+            o.kind = kind.clone();
+            o.source = source;
+            snap.routes.push(o);
         }
         _ => {
             let Some(wk) = WorkloadKind::from_kind(&kind) else {

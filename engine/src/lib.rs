@@ -8,6 +8,8 @@ pub mod graph;
 pub mod index;
 pub mod ingest;
 pub mod labels;
+pub mod netpol;
+pub mod placement;
 pub mod rbac;
 pub mod search;
 pub mod snapshot;

@@ -89,6 +89,8 @@ pub struct Step {
     pub attack: Option<&'static str>,
     pub likelihood: f64,
     pub evidence: Vec<Evidence>,
+    /// Further facts for this step that were not kept (see `graph::MAX_EVIDENCE`).
+    pub evidence_omitted: usize,
     pub remediation: String,
 }
 
@@ -309,6 +311,7 @@ fn make_chain(
                 attack: edge.technique.attack,
                 likelihood: edge.likelihood,
                 evidence: edge.evidence.clone(),
+                evidence_omitted: edge.evidence_omitted,
                 remediation: edge.remediation.clone(),
             })
         })

@@ -11,6 +11,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::aws::AuthorizationDetails;
 
+mod affinity;
+mod eks;
+pub use affinity::*;
+pub use eks::*;
+mod gateway;
+mod netpol;
+pub use gateway::*;
+pub use netpol::*;
+
 /// Where an object came from: the file and the index of the document inside it (0-based,
 /// counting every YAML document or JSON value; items of a `List` share their list's index).
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -144,6 +153,7 @@ pub struct PodSpec {
     pub ephemeral_containers: Vec<Container>,
     pub volumes: Vec<Volume>,
     pub tolerations: Vec<Toleration>,
+    pub affinity: Option<Affinity>,
 }
 
 impl PodSpec {
@@ -206,6 +216,8 @@ pub struct Profile {
 pub struct Container {
     pub name: String,
     pub image: Option<String>,
+    pub command: Vec<String>,
+    pub args: Vec<String>,
     pub security_context: Option<SecurityContext>,
     pub volume_mounts: Vec<VolumeMount>,
     pub ports: Vec<ContainerPort>,
@@ -588,7 +600,7 @@ pub struct Secret {
 #[serde(rename_all = "camelCase", default)]
 pub struct NetworkPolicy {
     pub metadata: ObjectMeta,
-    pub spec: serde_json::Value,
+    pub spec: NetworkPolicySpec,
     #[serde(skip)]
     pub source: Source,
 }
@@ -621,6 +633,13 @@ pub struct Facts {
     pub provider: Option<String>,
     pub oidc_issuer: Option<String>,
     pub account: Option<String>,
+    /// `arn:aws:eks:REGION:ACCOUNT:cluster/NAME` (`aws eks describe-cluster`).
+    pub cluster_arn: Option<String>,
+    /// `accessConfig.authenticationMode`: `CONFIG_MAP`, `API` or `API_AND_CONFIG_MAP`.
+    pub authentication_mode: Option<String>,
+    /// IAM roles of the nodes' instance profiles (`kubepath.yaml` `nodeRoleArns`).
+    pub node_role_arns: Vec<String>,
+    pub imds: Imds,
 }
 
 /// One estate: every object the collectors read, plus the warnings they raised.
@@ -632,12 +651,22 @@ pub struct Snapshot {
     pub bindings: Vec<RoleBinding>,
     pub services: Vec<Service>,
     pub ingresses: Vec<Ingress>,
+    pub ingress_classes: Vec<IngressClass>,
+    pub gateway_classes: Vec<GatewayClass>,
+    pub gateways: Vec<Gateway>,
+    /// HTTPRoute, GRPCRoute, TLSRoute, TCPRoute and UDPRoute objects.
+    pub routes: Vec<Route>,
+    pub reference_grants: Vec<ReferenceGrant>,
     pub nodes: Vec<Node>,
     pub namespaces: Vec<Namespace>,
     pub secrets: Vec<Secret>,
     pub network_policies: Vec<NetworkPolicy>,
     pub aws_auth: Option<AwsAuth>,
     pub aws: Vec<AuthorizationDetails>,
+    pub eks: EksApi,
+    /// AWS Organizations service control policies (`aws organizations describe-policy`).
+    #[serde(default)]
+    pub scps: Vec<crate::aws::OrganizationsPolicy>,
     pub facts: Facts,
     /// Problems met while collecting; the engine adds its own and reports them all.
     pub warnings: Vec<Warning>,

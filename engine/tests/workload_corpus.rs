@@ -42,45 +42,161 @@ fn pod_name(file: &Path) -> String {
         .to_string()
 }
 
+/// The techniques that take a workload to its node (the escape family and
+/// SHARED_PROCESS_NS), leaving this workload.
+fn escapes_from(g: &AttackGraph, workload: &str) -> Vec<&'static str> {
+    g.techniques_from(workload)
+        .into_iter()
+        .filter(|t| t.starts_with("ESCAPE_") || t.starts_with("HOST_") || *t == "SHARED_PROCESS_NS")
+        .collect()
+}
+
+/// What a writable hostPath `/` implies on its own (DESIGN.md: every technique whose
+/// precondition holds is reported): it is writable and not a safe path (HOSTPATH_WRITE), it
+/// is a parent of /etc, /root, /var/lib/kubelet... (HOSTPATH_READ), of
+/// /proc/sys/kernel/core_pattern, writable (CORE_PATTERN), and of /run/containerd/containerd.sock
+/// and the other runtime sockets (RUNTIME_SOCKET). Not VAR_LOG: the pods' `default` service
+/// account has no pods/log permission in badPods.
+const HOST_ROOT_RW: &[&str] = &[
+    "ESCAPE_CORE_PATTERN",
+    "ESCAPE_HOSTPATH_READ",
+    "ESCAPE_HOSTPATH_WRITE",
+    "ESCAPE_RUNTIME_SOCKET",
+];
+
+/// What `privileged: true` implies on its own: ESCAPE_PRIVILEGED, and ESCAPE_SYS_MODULE,
+/// whose precondition is "SYS_MODULE added or privileged". The other capability techniques
+/// need the capability added by name (SYS_ADMIN, DAC_READ_SEARCH, SYS_PTRACE): badPods adds
+/// none.
+const PRIVILEGED: &[&str] = &["ESCAPE_PRIVILEGED", "ESCAPE_SYS_MODULE"];
+
+fn sorted(parts: &[&[&'static str]]) -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = parts.iter().flat_map(|p| p.iter().copied()).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
 #[test]
-fn badpods_privileged_pods_escape_and_nothing_allowed_pods_do_not() {
+fn badpods_each_category_yields_exactly_its_escapes() {
     let files = yaml_files(&corpus().join("badpods"));
     assert_eq!(files.len(), 16, "badPods has 16 pod manifests");
     let g = graph_of(&files);
-    let mut privileged = 0;
-    let mut nothing_allowed = 0;
+    let categories: [(&str, Vec<&'static str>); 8] = [
+        // privileged + hostPID (NSENTER) + hostNetwork + hostIPC + writable hostPath /.
+        (
+            "everything-allowed",
+            sorted(&[
+                PRIVILEGED,
+                HOST_ROOT_RW,
+                &["ESCAPE_NSENTER", "HOST_IPC", "HOST_NETWORK", "HOST_PID"],
+            ]),
+        ),
+        (
+            "priv-and-hostpid",
+            sorted(&[PRIVILEGED, &["ESCAPE_NSENTER", "HOST_PID"]]),
+        ),
+        ("priv", sorted(&[PRIVILEGED])),
+        ("hostpath", sorted(&[HOST_ROOT_RW])),
+        ("hostpid", vec!["HOST_PID"]),
+        ("hostnetwork", vec!["HOST_NETWORK"]),
+        ("hostipc", vec!["HOST_IPC"]),
+        ("nothing-allowed", vec![]),
+    ];
+    let mut checked = 0;
     for f in &files {
         let name = pod_name(f);
+        let (_, expected) = categories
+            .iter()
+            .find(|(c, _)| {
+                name.strip_prefix(c)
+                    .is_some_and(|rest| rest == "-exec-pod" || rest == "-revshell-pod")
+            })
+            .unwrap_or_else(|| panic!("{name} is in no badPods category"));
         let workload = format!("workload:default/Pod/{name}");
-        let escapes: Vec<&str> = g
-            .techniques_from(&workload)
-            .into_iter()
-            .filter(|t| t.starts_with("ESCAPE_"))
-            .collect();
-        if name.starts_with("priv-") || name.starts_with("everything-allowed-") {
-            privileged += 1;
-            assert!(
-                g.has_edge(&workload, "node:*", "ESCAPE_PRIVILEGED"),
-                "{name} should escape as privileged, has {escapes:?}"
-            );
+        assert_eq!(&escapes_from(&g, &workload), expected, "{name}");
+        // Every escape goes to the node (placement unknown: node:*).
+        for t in expected {
+            assert!(g.has_edge(&workload, "node:*", t), "{name} {t}");
         }
-        if name.starts_with("nothing-allowed-") {
-            nothing_allowed += 1;
-            assert!(escapes.is_empty(), "{name} has escapes {escapes:?}");
-        }
+        checked += 1;
     }
-    assert_eq!((privileged, nothing_allowed), (6, 2));
-    // everything-allowed and hostpath mount the node's root read-write.
-    assert!(g.has_edge(
-        "workload:default/Pod/everything-allowed-exec-pod",
-        "node:*",
-        "ESCAPE_HOSTPATH_WRITE"
-    ));
-    assert!(g.has_edge(
-        "workload:default/Pod/hostpath-exec-pod",
-        "node:*",
-        "ESCAPE_HOSTPATH_WRITE"
-    ));
+    assert_eq!(checked, 16);
+    // Evidence names the container, its list and index, and the field.
+    let edges = g.edges_of("ESCAPE_PRIVILEGED");
+    let priv_edge = edges
+        .iter()
+        .find(|e| e.0 == "workload:default/Pod/priv-exec-pod")
+        .expect("priv-exec-pod escapes");
+    assert_eq!(
+        priv_edge.2.evidence[0].field,
+        "spec.containers[0].securityContext.privileged"
+    );
+    assert!(priv_edge.2.evidence[0].detail.contains("\"priv-pod\""));
+    let edges = g.edges_of("ESCAPE_HOSTPATH_WRITE");
+    let hp = edges
+        .iter()
+        .find(|e| e.0 == "workload:default/Pod/hostpath-exec-pod")
+        .expect("hostpath-exec-pod escapes");
+    assert_eq!(hp.2.evidence[0].field, "spec.volumes[0].hostPath.path");
+    assert!(
+        hp.2.evidence[0]
+            .detail
+            .starts_with("/: volume \"noderoot\" mounted read-write by container \"hostpath-exec-pod\" at /host (spec.containers[0].volumeMounts[0])"),
+        "{}",
+        hp.2.evidence[0].detail
+    );
+}
+
+#[test]
+fn kubernetes_goat_runtime_socket_and_system_monitor_escapes() {
+    let g = graph_of(&yaml_files(&corpus().join("kubernetes-goat")));
+    // docker-bench-security mounts /var/run/docker.sock read-only: connecting still works.
+    let bench = "workload:default/DaemonSet/docker-bench-security";
+    assert!(g.has_edge(bench, "node:*", "ESCAPE_RUNTIME_SOCKET"));
+    // health-check mounts /run/containerd/containerd.sock at a custom path.
+    let health = "workload:default/Deployment/health-check-deployment";
+    assert!(g.has_edge(health, "node:*", "ESCAPE_RUNTIME_SOCKET"));
+    let edges = g.edges_of("ESCAPE_RUNTIME_SOCKET");
+    let ev = &edges
+        .iter()
+        .find(|e| e.0 == health)
+        .expect("health-check has a runtime socket edge")
+        .2
+        .evidence[0];
+    assert_eq!(ev.field, "spec.template.spec.volumes[0].hostPath.path");
+    assert!(
+        ev.detail
+            .starts_with("/run/containerd/containerd.sock: volume \"containerd-sock-volume\"")
+            && ev
+                .detail
+                .contains("container \"health-check\" at /custom/containerd/containerd.sock"),
+        "{}",
+        ev.detail
+    );
+    // system-monitor: privileged, hostPID, hostIPC, hostPath / read-write.
+    let monitor = "workload:default/Deployment/system-monitor-deployment";
+    assert_eq!(
+        escapes_from(&g, monitor),
+        sorted(&[
+            PRIVILEGED,
+            HOST_ROOT_RW,
+            &["ESCAPE_NSENTER", "HOST_IPC", "HOST_PID"],
+        ])
+    );
+    // ... and it holds the goatvault Secret through an environment variable.
+    assert!(g.has_edge(monitor, "secret:default/goatvault", "POD_MOUNTS_SECRET"));
+    // docker-bench reads /etc and /var/lib (a parent of /var/lib/kubelet) read-only.
+    assert!(g.has_edge(bench, "node:*", "ESCAPE_HOSTPATH_READ"));
+    assert!(!g.has_edge(bench, "node:*", "ESCAPE_HOSTPATH_WRITE"));
+    // Workloads with none of the preconditions have no escape.
+    for plain in [
+        "workload:default/Deployment/build-code-deployment",
+        "workload:default/Deployment/poor-registry-deployment",
+        "workload:secure-middleware/Deployment/cache-store-deployment",
+    ] {
+        assert!(escapes_from(&g, plain).is_empty(), "{plain}");
+    }
 }
 
 #[test]
@@ -127,6 +243,15 @@ fn kube_prometheus_pod_automount_setting_overrides_the_service_account() {
         "sa:monitoring/grafana",
         "POD_SA_TOKEN"
     ));
-    // node-exporter mounts the node's root read-only: no write escape.
+    // node-exporter mounts the node's root read-only: no write escape, but a read of the
+    // node's files, and the runtime sockets under / (readOnly does not stop connect(); it runs
+    // as user 65534, so the step is less likely).
     assert!(!g.has_edge(node_exporter, "node:*", "ESCAPE_HOSTPATH_WRITE"));
+    assert!(g.has_edge(node_exporter, "node:*", "ESCAPE_HOSTPATH_READ"));
+    let sockets = g.edges_of("ESCAPE_RUNTIME_SOCKET");
+    let socket = sockets
+        .iter()
+        .find(|e| e.0 == node_exporter)
+        .expect("node-exporter mounts / and so the runtime sockets");
+    assert!(socket.2.likelihood < 0.5, "{}", socket.2.likelihood);
 }

@@ -47,7 +47,13 @@ struct StepOut<'a> {
     attack: Option<&'static str>,
     likelihood: f64,
     evidence: &'a [Evidence],
+    #[serde(skip_serializing_if = "is_zero")]
+    evidence_omitted: usize,
     remediation: &'a str,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Serialize)]
@@ -92,6 +98,7 @@ fn path(c: &Chain) -> PathOut<'_> {
                 attack: s.attack,
                 likelihood: round4(s.likelihood),
                 evidence: &s.evidence,
+                evidence_omitted: s.evidence_omitted,
                 remediation: &s.remediation,
             })
             .collect(),
@@ -134,6 +141,8 @@ struct EdgeOut<'a> {
     technique: &'static str,
     likelihood: f64,
     evidence: &'a [Evidence],
+    #[serde(skip_serializing_if = "is_zero")]
+    evidence_omitted: usize,
     remediation: &'a str,
 }
 
@@ -160,6 +169,7 @@ pub fn graph(g: &AttackGraph, warnings: &[Warning]) -> Value {
                 technique: edge.technique.id,
                 likelihood: round4(edge.likelihood),
                 evidence: &edge.evidence,
+                evidence_omitted: edge.evidence_omitted,
                 remediation: &edge.remediation,
             })
         })

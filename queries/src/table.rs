@@ -87,14 +87,14 @@ pub fn scan(analysis: &Analysis, input: &InputSummary, style: &TableStyle) -> St
             .rev()
             .map(|(k, v)| format!("{v} {}", k.as_str()))
             .collect();
-        let _ = writeln!(
-            out,
+        let summary = format!(
             "{} chains ({}), showing the top {}; targets: {}",
             s.chains,
             sev.join(", "),
             analysis.chains.len(),
             s.targets.join(", ")
         );
+        wrap(&mut out, "", "  ", &summary, width);
     }
     for c in &analysis.chains {
         out.push('\n');

@@ -57,6 +57,9 @@ pub struct RequestContext {
     /// default: the engine rarely sees a whole request); `Some(prefixes)` = only keys under
     /// these lower-case prefixes are unknown, every other key is known to be absent.
     unknown_prefixes: Option<BTreeSet<String>>,
+    /// Lower-case prefixes under which a key without a value is known to be absent, even in
+    /// an otherwise unknown context (`aws:principaltag/`: the principal's tags are all known).
+    absent_prefixes: BTreeSet<String>,
 }
 
 /// A key's state in a request context.
@@ -78,6 +81,7 @@ impl RequestContext {
         RequestContext {
             values: BTreeMap::new(),
             unknown_prefixes: Some(BTreeSet::new()),
+            absent_prefixes: BTreeSet::new(),
         }
     }
 
@@ -97,10 +101,32 @@ impl RequestContext {
         self
     }
 
+    /// Keys under this prefix that have no value are absent, even in an unknown context:
+    /// the context holds every value under it (a principal's tags).
+    pub fn absent_under(mut self, prefix: &str) -> Self {
+        self.absent_prefixes.insert(prefix.to_ascii_lowercase());
+        self
+    }
+
+    /// Set (or replace) one key.
+    pub fn set(&mut self, key: &str, values: impl IntoIterator<Item = impl Into<String>>) {
+        self.values.insert(
+            key.to_ascii_lowercase(),
+            values.into_iter().map(Into::into).collect(),
+        );
+    }
+
     pub fn get(&self, key: &str) -> Lookup<'_> {
         let key = key.to_ascii_lowercase();
         if let Some(v) = self.values.get(&key) {
             return Lookup::Present(v);
+        }
+        if self
+            .absent_prefixes
+            .iter()
+            .any(|p| key.starts_with(p.as_str()))
+        {
+            return Lookup::Absent;
         }
         match &self.unknown_prefixes {
             None => Lookup::Unknown,

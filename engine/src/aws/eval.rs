@@ -179,34 +179,119 @@ impl BoundaryResult<'_> {
     }
 }
 
-/// A principal's decision for one request: identity policies, then the boundary.
+/// A principal's decision for one request: identity policies, the boundary, and the
+/// service control policies when any were given.
 #[derive(Debug, Clone)]
 pub struct Evaluation<'p> {
     pub decision: Decision,
     pub identity: PolicySetResult<'p>,
     pub boundary: Option<BoundaryResult<'p>>,
+    /// The service control policies, as one set (any Deny wins, some Allow is needed).
+    pub scp: Option<PolicySetResult<'p>>,
 }
 
 impl<'p> Evaluation<'p> {
     /// Explicit Deny anywhere wins; otherwise the identity policies must allow and so must
     /// the boundary; the weaker of the two is the answer.
     pub fn combine(identity: PolicySetResult<'p>, boundary: Option<BoundaryResult<'p>>) -> Self {
-        let id = identity.decision();
-        let decision = match &boundary {
-            None => id,
-            Some(b) => {
-                let bd = b.decision();
-                if id == Decision::ExplicitDeny || bd == Decision::ExplicitDeny {
-                    Decision::ExplicitDeny
-                } else {
-                    id.min(bd)
-                }
-            }
+        Self::combine_all(identity, boundary, None)
+    }
+
+    /// As [`Evaluation::combine`], with the service control policies as a third limit.
+    pub fn combine_all(
+        identity: PolicySetResult<'p>,
+        boundary: Option<BoundaryResult<'p>>,
+        scp: Option<PolicySetResult<'p>>,
+    ) -> Self {
+        let mut parts = vec![identity.decision()];
+        if let Some(b) = &boundary {
+            parts.push(b.decision());
+        }
+        if let Some(s) = &scp {
+            parts.push(s.decision());
+        }
+        let decision = if parts.contains(&Decision::ExplicitDeny) {
+            Decision::ExplicitDeny
+        } else {
+            parts.into_iter().min().unwrap_or(Decision::ImplicitDeny)
         };
         Evaluation {
             decision,
             identity,
             boundary,
+            scp,
         }
+    }
+
+    /// Denies whose conditions could not be decided, from every policy set.
+    pub fn conditional_denies(&self) -> impl Iterator<Item = &StatementMatch<'p>> {
+        let boundary = match &self.boundary {
+            Some(BoundaryResult::Evaluated(r)) => Some(r),
+            _ => None,
+        };
+        self.identity
+            .conditional_denies
+            .iter()
+            .chain(boundary.into_iter().flat_map(|b| &b.conditional_denies))
+            .chain(self.scp.iter().flat_map(|s| &s.conditional_denies))
+    }
+
+    /// Possible but not certain: an Allow rests on undecided conditions (or an unknown
+    /// boundary), or a Deny might apply.
+    pub fn uncertain(&self) -> bool {
+        self.decision == Decision::ConditionalAllow || self.conditional_denies().next().is_some()
+    }
+
+    /// The statements that make the request possible (identity Allow, boundary Allow, SCP
+    /// Allow), then the Denies that might apply, marked as such.
+    pub fn evidence(&self) -> Vec<Evidence> {
+        fn allowing<'a, 'p>(r: &'a PolicySetResult<'p>) -> &'a [StatementMatch<'p>] {
+            if r.allows.is_empty() {
+                &r.conditional_allows
+            } else {
+                &r.allows
+            }
+        }
+        let mut ev: Vec<Evidence> = allowing(&self.identity)
+            .iter()
+            .flat_map(StatementMatch::evidence)
+            .collect();
+        match &self.boundary {
+            Some(BoundaryResult::Evaluated(b)) => {
+                if let Some(m) = allowing(b).first() {
+                    let mut e = m.evidence();
+                    if let Some(last) = e.last_mut() {
+                        last.detail = format!("permissions boundary allows it: {}", last.detail);
+                    }
+                    ev.extend(e);
+                }
+            }
+            Some(BoundaryResult::Unresolved(arn)) => ev.push(Evidence::new(
+                arn.to_string(),
+                "",
+                "permissions boundary not in the snapshot: possible only if it allows this",
+            )),
+            None => {}
+        }
+        if let Some(s) = &self.scp
+            && let Some(m) = allowing(s).first()
+        {
+            let mut e = m.evidence();
+            if let Some(last) = e.last_mut() {
+                last.detail = format!("service control policy allows it: {}", last.detail);
+            }
+            ev.extend(e);
+        }
+        for d in self.conditional_denies() {
+            let mut e = d.evidence();
+            if let Some(last) = e.last_mut() {
+                last.detail = format!(
+                    "conditional Deny, applies only if its conditions hold: {}",
+                    last.detail
+                );
+            }
+            ev.extend(e);
+        }
+        ev
     }
 }

@@ -8,12 +8,14 @@
 //!   policies, boundary and trust policy; `evaluate`, `admin`, and the web-identity index
 //!   the IRSA technique reads.
 
+pub mod actions;
 pub mod arn;
 pub mod condition;
 pub mod eval;
 pub mod glob;
 pub mod model;
 pub mod policy;
+pub mod trust;
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::LazyLock;
@@ -24,12 +26,14 @@ pub use eval::{
     Attachment, BoundaryResult, Decision, Evaluation, PolicySetResult, PolicySource, StatementMatch,
 };
 pub use model::{
-    AttachedPolicy, AuthorizationDetails, Document, GroupDetail, InlinePolicy, ManagedPolicyDetail,
-    PermissionsBoundary, PolicyVersion, RoleDetail, UserDetail,
+    AttachedPolicy, AuthorizationDetails, Document, GroupDetail, InlinePolicy, InstanceProfile,
+    ManagedPolicyDetail, OrganizationsPolicy, OrganizationsPolicyBody, PermissionsBoundary,
+    PolicySummary, PolicyVersion, RoleDetail, Tag, UserDetail,
 };
 pub use policy::{
     Applies, Effect, Patterns, PolicyDocument, PrincipalSet, Request, RequestPrincipal, Statement,
 };
+pub use trust::TrustIndex;
 
 use crate::graph::{Evidence, id};
 use crate::snapshot::{Snapshot, Source, Warning};
@@ -53,6 +57,14 @@ static BUILTIN_POLICIES: LazyLock<Vec<(&'static str, PolicyDocument)>> = LazyLoc
     PolicyDocument::from_value(&admin)
         .map(|d| vec![("AdministratorAccess", d)])
         .unwrap_or_default()
+});
+/// The policy an escalating principal would write for itself: `*` on `*`.
+static GRANTED_POLICY: LazyLock<Option<PolicyDocument>> = LazyLock::new(|| {
+    PolicyDocument::from_value(&serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]
+    }))
+    .ok()
 });
 static BUILTIN_SOURCE: Source = Source {
     file: String::new(),
@@ -109,6 +121,26 @@ pub struct Principal<'a> {
     pub boundary: Option<BoundaryRef<'a>>,
     /// The trust policy (roles), an index into `AwsIndex::policies`.
     pub trust: Option<usize>,
+    pub tags: &'a [Tag],
+    /// The user's groups: indexes into `AwsIndex::groups`.
+    pub groups: Vec<usize>,
+    /// The role's instance profiles.
+    pub instance_profiles: &'a [InstanceProfile],
+}
+
+/// An IAM group: not a graph node (a user's group policies are its own), but the target of
+/// group escalation primitives.
+#[derive(Debug, Clone)]
+pub struct Group<'a> {
+    pub arn: &'a str,
+    pub name: &'a str,
+    pub account: &'a str,
+    pub source: &'a Source,
+    /// `GroupDetailList[2]`.
+    pub field: String,
+    pub policies: Vec<Attachment>,
+    /// Indexes into `AwsIndex::principals`.
+    pub members: Vec<usize>,
 }
 
 impl Principal<'_> {
@@ -168,6 +200,18 @@ pub struct AwsIndex<'a> {
     pub web_identity: Vec<WebIdentityRole>,
     web_identity_by_sub: HashMap<String, Vec<usize>>,
     web_identity_broad: Vec<usize>,
+    pub groups: Vec<Group<'a>>,
+    /// Service control policies: indexes into `policies`. Empty: none were given, and
+    /// nothing is limited by them.
+    pub scps: Vec<usize>,
+    /// Managed policies by ARN, with their versions (`SetDefaultPolicyVersion`).
+    pub managed: HashMap<&'a str, &'a ManagedPolicyDetail>,
+    /// Per principal: the tracked actions (`actions::TRACKED`) an identity Allow names.
+    action_masks: Vec<u128>,
+    /// Roles by the principals and services their trust names.
+    pub trust_index: TrustIndex,
+    /// [`GRANTED_POLICY`] (in `policies`), the `*`-on-`*` policy an escalation writes.
+    granted: Option<Attachment>,
 }
 
 /// A warning about an object of an AWS dump.
@@ -327,14 +371,102 @@ impl<'a> AwsIndex<'a> {
             }
         }
 
-        let mut principals = Vec::new();
+        let mut managed = HashMap::new();
         for details in &snapshot.aws {
-            index_account(&mut b, details, &mut principals);
+            for p in &details.policies {
+                managed.entry(p.arn.as_str()).or_insert(p);
+            }
         }
+
+        let mut principals = Vec::new();
+        let mut groups = Vec::new();
+        for details in &snapshot.aws {
+            index_account(&mut b, details, &mut principals, &mut groups);
+        }
+
+        let mut scps = Vec::new();
+        for scp in &snapshot.scps {
+            let summary = &scp.policy.policy_summary;
+            let object = if summary.arn.is_empty() {
+                format!("organizations policy {}", summary.name)
+            } else {
+                summary.arn.clone()
+            };
+            if !scp.is_scp() {
+                b.warnings.push(warning(
+                    &scp.source,
+                    &object,
+                    "Policy.PolicySummary.Type".into(),
+                    format!(
+                        "organizations policy of type {} is not a service control policy: ignored",
+                        summary.kind.as_deref().unwrap_or_default()
+                    ),
+                ));
+                continue;
+            }
+            if scp.policy.content.is_none() {
+                b.warnings.push(warning(
+                    &scp.source,
+                    &object,
+                    "Policy.Content".into(),
+                    "service control policy has no Content: ignored".into(),
+                ));
+                continue;
+            }
+            if let Some(i) = b.document(
+                scp.policy.content.as_ref(),
+                (&summary.name, None, object.clone(), "Policy.Content".into()),
+                &scp.source,
+                "Policy.Content".into(),
+            ) {
+                scps.push(i);
+            }
+        }
+        let granted = GRANTED_POLICY.as_ref().map(|doc| {
+            b.policies.push(PolicySource {
+                name: "written by the escalation",
+                arn: None,
+                object: "policy written by the escalating principal".into(),
+                field: String::new(),
+                source: &BUILTIN_SOURCE,
+                document: doc,
+            });
+            b.policies.len() - 1
+        });
 
         let mut principal_by_arn = HashMap::new();
         for (i, p) in principals.iter().enumerate() {
             principal_by_arn.entry(p.arn).or_insert(i);
+        }
+
+        let mut policy_masks: Vec<Option<u128>> = vec![None; b.policies.len()];
+        let action_masks = principals
+            .iter()
+            .map(|p| {
+                p.identity.iter().fold(0u128, |acc, a| {
+                    let m = match policy_masks.get(a.policy).copied().flatten() {
+                        Some(m) => m,
+                        None => {
+                            let m = b
+                                .policies
+                                .get(a.policy)
+                                .map(|ps| actions::allow_mask(ps.document))
+                                .unwrap_or(0);
+                            if let Some(slot) = policy_masks.get_mut(a.policy) {
+                                *slot = Some(m);
+                            }
+                            m
+                        }
+                    };
+                    acc | m
+                })
+            })
+            .collect();
+        let mut trust_index = TrustIndex::default();
+        for (i, p) in principals.iter().enumerate() {
+            if let Some(doc) = p.trust.and_then(|t| b.policies.get(t)) {
+                trust_index.add(i, doc.document);
+            }
         }
 
         let mut ix = AwsIndex {
@@ -345,6 +477,15 @@ impl<'a> AwsIndex<'a> {
             web_identity: Vec::new(),
             web_identity_by_sub: HashMap::new(),
             web_identity_broad: Vec::new(),
+            groups,
+            scps,
+            managed,
+            action_masks,
+            trust_index,
+            granted: granted.map(|policy| Attachment {
+                policy,
+                via: Vec::new(),
+            }),
         };
         ix.index_web_identity();
         warnings.append(&mut b.warnings);
@@ -383,13 +524,127 @@ impl<'a> AwsIndex<'a> {
         })
     }
 
-    /// Whether principal `p` may make the request, under its identity policies and its
-    /// permissions boundary.
+    /// Whether principal `p` may make the request, under its identity policies, its
+    /// permissions boundary and the service control policies.
     pub fn evaluate(&self, p: usize, req: &Request<'_>) -> Option<Evaluation<'_>> {
         let principal = self.principals.get(p)?;
         let identity = PolicySetResult::evaluate(self.sources(&principal.identity), req);
         let boundary = self.boundary_result(principal, req);
-        Some(Evaluation::combine(identity, boundary))
+        Some(Evaluation::combine_all(
+            identity,
+            boundary,
+            self.evaluate_scps(req),
+        ))
+    }
+
+    /// The service control policies' answer (`None`: none were given).
+    pub fn evaluate_scps(&self, req: &Request<'_>) -> Option<PolicySetResult<'_>> {
+        if self.scps.is_empty() {
+            return None;
+        }
+        let sources = self
+            .scps
+            .iter()
+            .filter_map(|&i| self.policies.get(i))
+            .map(|p| (p, &[][..]));
+        Some(PolicySetResult::evaluate(sources, req))
+    }
+
+    /// Whether some identity Allow of principal `p` names `action` (resources and
+    /// conditions aside): a cheap filter before [`AwsIndex::evaluate`]. Actions outside
+    /// [`actions::TRACKED`] always pass.
+    pub fn may(&self, p: usize, action: &str) -> bool {
+        match actions::bit(action) {
+            Some(bit) => self.action_masks.get(p).is_some_and(|m| m & bit != 0),
+            None => true,
+        }
+    }
+
+    /// The resources principal `p`'s identity Allows of `action` name, when every such
+    /// statement names literal ARNs (no wildcard, variable or `NotResource`): the only
+    /// possible targets, found by lookup instead of a scan. `None`: any resource may match.
+    pub fn literal_resources(&self, p: usize, action: &str) -> Option<Vec<&'a str>> {
+        let principal = self.principals.get(p)?;
+        let action = action.to_ascii_lowercase();
+        let mut out = Vec::new();
+        for a in &principal.identity {
+            let doc = self.policies.get(a.policy)?.document;
+            for s in &doc.statements {
+                if s.effect != Effect::Allow || !s.matches_action_lowercase(&action) {
+                    continue;
+                }
+                match &s.resource {
+                    Some(Patterns::Match(v))
+                        if v.iter()
+                            .all(|r| !r.contains(['*', '?']) && !r.contains("${")) =>
+                    {
+                        out.extend(v.iter().map(String::as_str));
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        Some(out)
+    }
+
+    /// Of `candidates` (sorted principal indexes), those principal `p` might act on with
+    /// `action`: the literal resources it names when it names only those, else all.
+    pub fn narrow_targets(&self, p: usize, action: &str, candidates: Vec<usize>) -> Vec<usize> {
+        match self.literal_resources(p, action) {
+            Some(arns) if arns.len() < candidates.len() => {
+                let mut v: Vec<usize> = arns
+                    .iter()
+                    .filter_map(|a| self.principal(a))
+                    .filter(|i| candidates.binary_search(i).is_ok())
+                    .collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            }
+            _ => candidates,
+        }
+    }
+
+    /// What is known of a request principal `p` makes: `aws:PrincipalArn`,
+    /// `aws:PrincipalAccount`, `aws:PrincipalType`, `aws:username` (users) and every
+    /// `aws:PrincipalTag/KEY` (a tag it lacks is absent). Everything else is unknown.
+    pub fn principal_context(&self, p: usize) -> RequestContext {
+        let mut ctx = RequestContext::unknown().absent_under("aws:principaltag/");
+        let Some(pr) = self.principals.get(p) else {
+            return ctx;
+        };
+        ctx.set("aws:PrincipalArn", [pr.arn]);
+        ctx.set("aws:PrincipalAccount", [pr.account]);
+        ctx.set("aws:PrincipalIsAWSService", ["false"]);
+        match pr.kind {
+            PrincipalKind::Role => ctx.set("aws:PrincipalType", ["AssumedRole"]),
+            PrincipalKind::User => {
+                ctx.set("aws:PrincipalType", ["User"]);
+                ctx.set("aws:username", [pr.name]);
+            }
+        }
+        for t in pr.tags {
+            ctx.set(&format!("aws:PrincipalTag/{}", t.key), [t.value.as_str()]);
+        }
+        ctx
+    }
+
+    /// `ctx` plus the tags of the target role or user as `aws:ResourceTag/KEY` (a tag it
+    /// lacks is absent).
+    pub fn with_resource_tags(&self, mut ctx: RequestContext, target: usize) -> RequestContext {
+        let Some(t) = self.principals.get(target) else {
+            return ctx;
+        };
+        ctx = ctx.absent_under("aws:resourcetag/");
+        for tag in t.tags {
+            ctx.set(
+                &format!("aws:ResourceTag/{}", tag.key),
+                [tag.value.as_str()],
+            );
+        }
+        ctx
     }
 
     /// The statements of role `p`'s trust policy that match the request (`None`: the role
@@ -405,8 +660,49 @@ impl<'a> AwsIndex<'a> {
     /// role assumption.
     pub fn admin(&self, p: usize) -> Option<AdminGrant<'_>> {
         let principal = self.principals.get(p)?;
+        self.admin_with(
+            principal,
+            principal.identity.iter(),
+            principal.boundary.as_ref(),
+        )
+    }
+
+    /// Whether principal `p` would be account admin after writing itself a `*`-on-`*`
+    /// policy: its boundary (unless lifted), its existing Denies and the service control
+    /// policies still apply.
+    pub fn admin_after_grant(&self, p: usize, lift_boundary: bool) -> Option<AdminGrant<'_>> {
+        let principal = self.principals.get(p)?;
+        let granted = self.granted.as_ref()?;
+        let written = self.policies.get(granted.policy)?;
+        let boundary = if lift_boundary {
+            None
+        } else {
+            principal.boundary.as_ref()
+        };
+        let identity = principal.identity.iter().chain([granted]);
+        self.admin_with(principal, identity, boundary).map(|mut g| {
+            // The written policy is no statement of the snapshot: keep only the facts.
+            g.grants.retain(|m| !std::ptr::eq(m.policy, written));
+            g
+        })
+    }
+
+    /// Whether user `p` would be account admin as a member of group `g`.
+    pub fn admin_in_group(&self, p: usize, g: usize) -> Option<AdminGrant<'_>> {
+        let principal = self.principals.get(p)?;
+        let group = self.groups.get(g)?;
+        let identity = principal.identity.iter().chain(&group.policies);
+        self.admin_with(principal, identity, principal.boundary.as_ref())
+    }
+
+    fn admin_with<'s>(
+        &'s self,
+        principal: &'s Principal<'a>,
+        identity: impl Iterator<Item = &'s Attachment> + Clone,
+        principal_boundary: Option<&'s BoundaryRef<'a>>,
+    ) -> Option<AdminGrant<'s>> {
         let unknown = RequestContext::unknown();
-        let (sure, maybe) = allow_all(self.sources(&principal.identity), &unknown);
+        let (sure, maybe) = allow_all(self.sources(identity.clone()), &unknown);
         let mut conditional = sure.is_empty();
         let grants = if sure.is_empty() { maybe } else { sure };
         if grants.is_empty() {
@@ -415,8 +711,8 @@ impl<'a> AwsIndex<'a> {
 
         let mut boundary = None;
         let mut boundary_unresolved = None;
-        let mut all_policies: Vec<&Attachment> = principal.identity.iter().collect();
-        match &principal.boundary {
+        let mut all_policies: Vec<&Attachment> = identity.collect();
+        match principal_boundary {
             None => {}
             Some(BoundaryRef::Unresolved(arn)) => {
                 conditional = true;
@@ -451,6 +747,21 @@ impl<'a> AwsIndex<'a> {
             let r = PolicySetResult::evaluate(self.sources(all_policies.iter().copied()), &req);
             if !r.denies.is_empty() {
                 return None;
+            }
+            if let Some(scp) = self.evaluate_scps(&req) {
+                match scp.decision() {
+                    Decision::ExplicitDeny | Decision::ImplicitDeny => return None,
+                    Decision::ConditionalAllow => conditional = true,
+                    Decision::Allow => {}
+                }
+                for d in scp.conditional_denies {
+                    let seen = conditional_denies
+                        .iter()
+                        .any(|c| std::ptr::eq(c.policy, d.policy) && c.index == d.index);
+                    if !seen {
+                        conditional_denies.push(d);
+                    }
+                }
             }
             for d in r.conditional_denies {
                 let seen = conditional_denies
@@ -627,6 +938,27 @@ impl<'a> AwsIndex<'a> {
     }
 }
 
+/// The decision of a set of service control policies alone (no SCPs: nothing is limited).
+/// [`AwsIndex::evaluate`] applies the snapshot's SCPs itself; this is for callers holding
+/// documents from elsewhere.
+pub fn scp_decision(scps: &[PolicyDocument], req: &Request<'_>) -> Decision {
+    if scps.is_empty() {
+        return Decision::Allow;
+    }
+    let sources: Vec<PolicySource<'_>> = scps
+        .iter()
+        .map(|d| PolicySource {
+            name: "service control policy",
+            arn: None,
+            object: String::new(),
+            field: String::new(),
+            source: &BUILTIN_SOURCE,
+            document: d,
+        })
+        .collect();
+    PolicySetResult::evaluate(sources.iter().map(|s| (s, &[][..])), req).decision()
+}
+
 /// The statements that allow `*` on `*`: (unconditional, conditional).
 fn allow_all<'s>(
     policies: impl Iterator<Item = (&'s PolicySource<'s>, &'s [Evidence])>,
@@ -667,10 +999,12 @@ fn index_account<'a>(
     b: &mut Builder<'a>,
     details: &'a AuthorizationDetails,
     principals: &mut Vec<Principal<'a>>,
+    all_groups: &mut Vec<Group<'a>>,
 ) {
     let src = &details.source;
     // Groups: their policies, by name, for the users that list them.
     let mut groups: HashMap<&str, (usize, Vec<Attachment>)> = HashMap::new();
+    let mut group_index: HashMap<&str, usize> = HashMap::new();
     for (gi, g) in details.group_detail_list.iter().enumerate() {
         let gfield = format!("GroupDetailList[{gi}]");
         let mut atts = Vec::new();
@@ -699,6 +1033,18 @@ fn index_account<'a>(
                 });
             }
         }
+        group_index.insert(&g.group_name, all_groups.len());
+        all_groups.push(Group {
+            arn: &g.arn,
+            name: &g.group_name,
+            account: Arn::parse_iam(&g.arn, "group")
+                .map(|a| a.account)
+                .unwrap_or_default(),
+            source: src,
+            field: gfield.clone(),
+            policies: atts.clone(),
+            members: Vec::new(),
+        });
         groups.insert(&g.group_name, (gi, atts));
     }
 
@@ -753,6 +1099,9 @@ fn index_account<'a>(
             identity,
             boundary,
             trust,
+            tags: &r.tags,
+            groups: Vec::new(),
+            instance_profiles: &r.instance_profile_list,
         });
     }
 
@@ -762,6 +1111,7 @@ fn index_account<'a>(
             continue;
         };
         let mut identity = Vec::new();
+        let mut member_of = Vec::new();
         for (k, ip) in u.user_policy_list.iter().enumerate() {
             let f = format!("UserPolicyList[{k}].PolicyDocument");
             if let Some(i) = b.document(
@@ -796,6 +1146,9 @@ fn index_account<'a>(
                 ));
                 continue;
             };
+            if let Some(&global) = group_index.get(gname.as_str()) {
+                member_of.push(global);
+            }
             let member = Evidence::new(
                 u.arn.clone(),
                 format!("GroupList[{k}]"),
@@ -823,7 +1176,16 @@ fn index_account<'a>(
             identity,
             boundary,
             trust: None,
+            tags: &u.tags,
+            groups: member_of.clone(),
+            instance_profiles: &[],
         });
+        let pi = principals.len() - 1;
+        for g in member_of {
+            if let Some(group) = all_groups.get_mut(g) {
+                group.members.push(pi);
+            }
+        }
     }
 }
 

@@ -30,6 +30,7 @@ pub struct UserDetail {
     /// Group names (not ARNs), as the API returns them.
     pub group_list: Vec<String>,
     pub permissions_boundary: Option<PermissionsBoundary>,
+    pub tags: Vec<Tag>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -52,6 +53,67 @@ pub struct RoleDetail {
     pub attached_managed_policies: Vec<AttachedPolicy>,
     pub permissions_boundary: Option<PermissionsBoundary>,
     pub instance_profile_list: Vec<InstanceProfile>,
+    pub tags: Vec<Tag>,
+}
+
+/// A tag of a role or user (`aws:PrincipalTag/KEY`, `aws:ResourceTag/KEY`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Tag {
+    pub key: String,
+    pub value: String,
+}
+
+/// One `aws organizations describe-policy` document:
+/// `{"Policy": {"PolicySummary": {...}, "Content": "<policy JSON as a string>"}}`.
+/// Service control policies limit every principal of the accounts they apply to.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct OrganizationsPolicy {
+    pub policy: OrganizationsPolicyBody,
+    #[serde(skip)]
+    pub source: Source,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct OrganizationsPolicyBody {
+    pub policy_summary: PolicySummary,
+    pub content: Option<Document>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct PolicySummary {
+    pub id: String,
+    pub arn: String,
+    pub name: String,
+    /// `SERVICE_CONTROL_POLICY`, `TAG_POLICY`, ...; only service control policies (or an
+    /// absent type) are evaluated.
+    #[serde(rename = "Type")]
+    pub kind: Option<String>,
+    pub aws_managed: bool,
+}
+
+impl OrganizationsPolicy {
+    pub const SCP_TYPE: &'static str = "SERVICE_CONTROL_POLICY";
+
+    /// Whether this is a service control policy (the type is absent in hand-made files).
+    pub fn is_scp(&self) -> bool {
+        self.policy
+            .policy_summary
+            .kind
+            .as_deref()
+            .is_none_or(|k| k == Self::SCP_TYPE)
+    }
+
+    /// Whether a decoded JSON value looks like `aws organizations describe-policy` output.
+    pub fn looks_like(value: &Value) -> bool {
+        value.get("kind").is_none()
+            && value
+                .get("Policy")
+                .is_some_and(|p| p.get("PolicySummary").is_some() && p.get("Content").is_some())
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

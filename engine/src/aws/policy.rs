@@ -179,8 +179,12 @@ impl Statement {
     /// Whether the statement's action element covers `action` (case-insensitive globs;
     /// inverted for `NotAction`).
     pub fn matches_action(&self, action: &str) -> bool {
-        let action = action.to_ascii_lowercase();
-        let any = self.action_lower.iter().any(|p| glob::matches(p, &action));
+        self.matches_action_lowercase(&action.to_ascii_lowercase())
+    }
+
+    /// [`Statement::matches_action`] for an action already in lower case (hot loops).
+    pub fn matches_action_lowercase(&self, action: &str) -> bool {
+        let any = self.action_lower.iter().any(|p| glob::matches(p, action));
         any != self.action.is_not()
     }
 

@@ -297,3 +297,279 @@ fn evaluation_reports_deciding_statements() {
     };
     assert_eq!(ix.evaluate(p, &r).unwrap().decision, Decision::ImplicitDeny);
 }
+
+// ---------- Evaluation logic, after the IAM documentation's examples ----------
+
+fn user_arn(name: &str) -> String {
+    format!("arn:aws:iam::{ACCT}:user/{name}")
+}
+
+/// The decision for `action` on `resource` by the principal with this ARN.
+fn decide(snap: &Snapshot, who: &str, action: &str, resource: &str) -> Decision {
+    let mut w = Vec::new();
+    let ix = AwsIndex::new(snap, &mut w);
+    let p = ix.principal(who).expect("principal indexed");
+    let ctx = ix.principal_context(p);
+    let req = Request {
+        action,
+        resource: Some(resource),
+        principal: None,
+        context: &ctx,
+    };
+    ix.evaluate(p, &req).unwrap().decision
+}
+
+#[test]
+fn explicit_deny_overrides_an_allow_in_another_document() {
+    let snap = snapshot(json!({"RoleDetailList": [
+        role("r", json!({"RolePolicyList": [
+            {"PolicyName": "allow", "PolicyDocument": stmts(json!([
+                {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]))},
+            {"PolicyName": "deny", "PolicyDocument": stmts(json!([
+                {"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "arn:aws:s3:::prod"}]))}
+        ]}))
+    ]}));
+    let r = role_arn("r");
+    assert_eq!(
+        decide(&snap, &r, "s3:DeleteBucket", "arn:aws:s3:::prod"),
+        Decision::ExplicitDeny
+    );
+    assert_eq!(
+        decide(&snap, &r, "s3:DeleteBucket", "arn:aws:s3:::dev"),
+        Decision::Allow
+    );
+}
+
+#[test]
+fn a_permission_split_across_two_documents_is_the_union() {
+    let snap = snapshot(json!({"RoleDetailList": [
+        role("r", json!({"RolePolicyList": [
+            {"PolicyName": "a", "PolicyDocument": stmts(json!([
+                {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]))},
+            {"PolicyName": "b", "PolicyDocument": stmts(json!([
+                {"Effect": "Allow", "Action": "ec2:RunInstances", "Resource": "*"}]))}
+        ]}))
+    ]}));
+    let r = role_arn("r");
+    assert_eq!(decide(&snap, &r, "iam:PassRole", "x"), Decision::Allow);
+    assert_eq!(decide(&snap, &r, "ec2:RunInstances", "x"), Decision::Allow);
+    assert_eq!(
+        decide(&snap, &r, "ec2:TerminateInstances", "x"),
+        Decision::ImplicitDeny
+    );
+}
+
+#[test]
+fn not_action_allows_everything_else_and_not_resource_everywhere_else() {
+    // The documentation's "all but IAM" and "all but one bucket" statements.
+    let snap = snapshot(json!({"RoleDetailList": [
+        role("r", json!({"RolePolicyList": inline(stmts(json!([
+            {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},
+            {"Effect": "Deny", "Action": "s3:*", "NotResource": ["arn:aws:s3:::open", "arn:aws:s3:::open/*"]}
+        ])))}))
+    ]}));
+    let r = role_arn("r");
+    assert_eq!(
+        decide(&snap, &r, "IAM:CreateUser", "*"),
+        Decision::ImplicitDeny
+    );
+    assert_eq!(decide(&snap, &r, "ec2:RunInstances", "*"), Decision::Allow);
+    assert_eq!(
+        decide(&snap, &r, "s3:GetObject", "arn:aws:s3:::open/k"),
+        Decision::Allow
+    );
+    assert_eq!(
+        decide(&snap, &r, "s3:GetObject", "arn:aws:s3:::secret/k"),
+        Decision::ExplicitDeny
+    );
+}
+
+#[test]
+fn boundary_and_identity_intersect() {
+    // Identity allows iam:* and s3:*; the boundary allows s3:* and ec2:*: only s3 remains.
+    let snap = snapshot(json!({
+        "UserDetailList": [{"UserName": "u", "Arn": user_arn("u"),
+            "UserPolicyList": inline(stmts(json!([{"Effect": "Allow", "Action": ["iam:*", "s3:*"], "Resource": "*"}]))),
+            "PermissionsBoundary": {"PermissionsBoundaryArn": format!("arn:aws:iam::{ACCT}:policy/b")}}],
+        "Policies": [{"PolicyName": "b", "Arn": format!("arn:aws:iam::{ACCT}:policy/b"),
+            "PolicyVersionList": [{"VersionId": "v1", "IsDefaultVersion": true,
+                "Document": stmts(json!([{"Effect": "Allow", "Action": ["s3:*", "ec2:*"], "Resource": "*"}]))}]}]
+    }));
+    let u = user_arn("u");
+    assert_eq!(decide(&snap, &u, "s3:PutObject", "*"), Decision::Allow);
+    assert_eq!(
+        decide(&snap, &u, "iam:CreateUser", "*"),
+        Decision::ImplicitDeny
+    );
+    assert_eq!(
+        decide(&snap, &u, "ec2:RunInstances", "*"),
+        Decision::ImplicitDeny
+    );
+}
+
+#[test]
+fn a_deny_in_a_group_policy_overrides_the_users_allow() {
+    let snap = snapshot(json!({
+        "UserDetailList": [{"UserName": "u", "Arn": user_arn("u"), "GroupList": ["no-iam"],
+            "UserPolicyList": inline(stmts(json!([allow_all()])))}],
+        "GroupDetailList": [{"GroupName": "no-iam", "Arn": format!("arn:aws:iam::{ACCT}:group/no-iam"),
+            "GroupPolicyList": inline(stmts(json!([{"Effect": "Deny", "Action": "iam:*", "Resource": "*"}])))}]
+    }));
+    let u = user_arn("u");
+    assert_eq!(
+        decide(&snap, &u, "iam:CreateAccessKey", "*"),
+        Decision::ExplicitDeny
+    );
+    assert_eq!(decide(&snap, &u, "s3:GetObject", "*"), Decision::Allow);
+}
+
+#[test]
+fn wildcards_match_actions_ignoring_case_and_resources_exactly() {
+    let snap = snapshot(json!({"RoleDetailList": [
+        role("r", json!({"RolePolicyList": inline(stmts(json!([
+            {"Effect": "Allow", "Action": "IAM:Get*", "Resource": format!("arn:aws:iam::{ACCT}:role/App-*")}
+        ])))}))
+    ]}));
+    let r = role_arn("r");
+    let app = format!("arn:aws:iam::{ACCT}:role/App-1");
+    let lower = format!("arn:aws:iam::{ACCT}:role/app-1");
+    assert_eq!(decide(&snap, &r, "iam:getrole", &app), Decision::Allow);
+    assert_eq!(
+        decide(&snap, &r, "iam:GetRole", &lower),
+        Decision::ImplicitDeny
+    );
+}
+
+#[test]
+fn principal_tags_arn_and_username_variables_are_known() {
+    let snap = snapshot(json!({"UserDetailList": [
+        {"UserName": "alice", "Arn": user_arn("alice"), "Tags": [{"Key": "team", "Value": "data"}],
+         "UserPolicyList": inline(stmts(json!([
+            {"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::home/${aws:username}/*"},
+            {"Effect": "Allow", "Action": "ec2:*", "Resource": "*",
+             "Condition": {"StringEquals": {"aws:PrincipalTag/team": "data"}}},
+            {"Effect": "Allow", "Action": "lambda:*", "Resource": "*",
+             "Condition": {"StringEquals": {"aws:PrincipalTag/missing": "x"}}},
+            {"Effect": "Allow", "Action": "sqs:*", "Resource": "*",
+             "Condition": {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:user/a*"}}},
+            {"Effect": "Allow", "Action": "sns:*", "Resource": "*",
+             "Condition": {"StringEqualsIfExists": {"aws:RequestedRegion": "eu-west-1"}}}
+        ])))}
+    ]}));
+    let a = user_arn("alice");
+    assert_eq!(
+        decide(&snap, &a, "s3:GetObject", "arn:aws:s3:::home/alice/x"),
+        Decision::Allow
+    );
+    assert_eq!(
+        decide(&snap, &a, "s3:GetObject", "arn:aws:s3:::home/bob/x"),
+        Decision::ImplicitDeny
+    );
+    assert_eq!(decide(&snap, &a, "ec2:RunInstances", "*"), Decision::Allow);
+    // A tag the principal does not have is absent, not unknown.
+    assert_eq!(
+        decide(&snap, &a, "lambda:InvokeFunction", "*"),
+        Decision::ImplicitDeny
+    );
+    assert_eq!(
+        decide(&snap, &a, "sqs:SendMessage", "*"),
+        Decision::ImplicitDeny
+    );
+    // IfExists over a key the engine cannot know: possible, not certain.
+    assert_eq!(
+        decide(&snap, &a, "sns:Publish", "*"),
+        Decision::ConditionalAllow
+    );
+}
+
+#[test]
+fn resource_tags_of_roles_decide_resource_tag_conditions() {
+    let snap = snapshot(json!({"RoleDetailList": [
+        role("tagged", json!({"Tags": [{"Key": "env", "Value": "dev"}]})),
+        role("prod", json!({"Tags": [{"Key": "env", "Value": "prod"}]})),
+        role("actor", json!({"RolePolicyList": inline(stmts(json!([
+            {"Effect": "Allow", "Action": "iam:PutRolePolicy", "Resource": "*",
+             "Condition": {"StringEquals": {"aws:ResourceTag/env": "dev"}}}
+        ])))}))
+    ]}));
+    let mut w = Vec::new();
+    let ix = AwsIndex::new(&snap, &mut w);
+    let actor = ix.principal(&role_arn("actor")).unwrap();
+    let check = |target: &str| {
+        let t = ix.principal(&role_arn(target)).unwrap();
+        let ctx = ix.with_resource_tags(ix.principal_context(actor), t);
+        let arn = role_arn(target);
+        let req = Request {
+            action: "iam:PutRolePolicy",
+            resource: Some(&arn),
+            principal: None,
+            context: &ctx,
+        };
+        ix.evaluate(actor, &req).unwrap().decision
+    };
+    assert_eq!(check("tagged"), Decision::Allow);
+    assert_eq!(check("prod"), Decision::ImplicitDeny);
+}
+
+#[test]
+fn service_control_policies_must_allow_and_their_deny_wins() {
+    let mut snap = snapshot(json!({"RoleDetailList": [
+        role("admin", json!({"RolePolicyList": inline(stmts(json!([allow_all()])))}))
+    ]}));
+    let scp = |content: Value| -> OrganizationsPolicy {
+        serde_json::from_value(json!({"Policy": {
+            "PolicySummary": {"Name": "scp", "Type": "SERVICE_CONTROL_POLICY"},
+            "Content": content.to_string()}}))
+        .unwrap()
+    };
+    snap.scps = vec![scp(stmts(json!([
+        {"Effect": "Allow", "Action": ["s3:*", "iam:*"], "Resource": "*"},
+        {"Effect": "Deny", "Action": "iam:CreateUser", "Resource": "*"}
+    ])))];
+    let r = role_arn("admin");
+    assert_eq!(decide(&snap, &r, "s3:GetObject", "*"), Decision::Allow);
+    assert_eq!(
+        decide(&snap, &r, "ec2:RunInstances", "*"),
+        Decision::ImplicitDeny
+    );
+    assert_eq!(
+        decide(&snap, &r, "iam:CreateUser", "*"),
+        Decision::ExplicitDeny
+    );
+    // Not admin: the SCP does not allow everything.
+    assert_eq!(is_admin(&snap, "admin"), None);
+    // A tag policy is not an SCP: ignored, with a warning.
+    snap.scps = vec![{
+        let mut p = scp(stmts(
+            json!([{"Effect": "Deny", "Action": "*", "Resource": "*"}]),
+        ));
+        p.policy.policy_summary.kind = Some("TAG_POLICY".into());
+        p
+    }];
+    assert_eq!(decide(&snap, &r, "ec2:RunInstances", "*"), Decision::Allow);
+    let mut w = Vec::new();
+    AwsIndex::new(&snap, &mut w);
+    assert!(w.iter().any(|w| w.message.contains("TAG_POLICY")));
+}
+
+#[test]
+fn scp_decision_over_plain_documents() {
+    let doc = |v: Value| PolicyDocument::from_value(&stmts(v)).unwrap();
+    let scps = vec![
+        doc(json!([allow_all()])),
+        doc(json!([{"Effect": "Deny", "Action": "organizations:*", "Resource": "*"}])),
+    ];
+    let ctx = RequestContext::unknown();
+    let req = |action| Request {
+        action,
+        resource: Some("*"),
+        principal: None,
+        context: &ctx,
+    };
+    assert_eq!(scp_decision(&scps, &req("s3:GetObject")), Decision::Allow);
+    assert_eq!(
+        scp_decision(&scps, &req("organizations:LeaveOrganization")),
+        Decision::ExplicitDeny
+    );
+    assert_eq!(scp_decision(&[], &req("s3:GetObject")), Decision::Allow);
+}

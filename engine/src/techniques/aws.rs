@@ -58,15 +58,21 @@ technique!(
 
 /// How much less likely a step is when it rests on conditions the engine cannot decide.
 const CONDITIONAL_FACTOR: f64 = 0.6;
-/// IRSA to a service account the webhook does not serve (no role annotation): the pod has
-/// no sts.amazonaws.com-audience token unless one is minted (TokenRequest) or mounted.
-const UNANNOTATED_IRSA_LIKELIHOOD: f64 = 0.4;
 /// IRSA where a workload mounts an sts-audience token itself, without the annotation.
 const MOUNTED_TOKEN_IRSA_LIKELIHOOD: f64 = 0.9;
+/// IRSA to a role the SA's annotation does not name: the webhook's token is good for any
+/// role whose trust admits the SA; the attacker names the role instead of the SDK.
+const OTHER_ROLE_IRSA_LIKELIHOOD: f64 = 0.9;
+
+mod eks;
+
+mod privesc;
 
 pub fn edges(ix: &Index, g: &mut AttackGraph) {
     admin_edges(ix, g);
     irsa_edges(ix, g);
+    eks::edges(ix, g);
+    privesc::edges(ix, g);
 }
 
 fn kind_word(p: &Principal<'_>) -> &'static str {
@@ -158,6 +164,20 @@ fn admin_remediation(p: &Principal<'_>, grant: &AdminGrant<'_>) -> String {
     )
 }
 
+/// `a, b, c and 4 more`.
+fn listed(items: &[String], max: usize) -> String {
+    let mut s = items
+        .iter()
+        .take(max)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > max {
+        s.push_str(&format!(" and {} more", items.len() - max));
+    }
+    s
+}
+
 fn capitalize(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
@@ -172,8 +192,9 @@ struct SaFacts<'a> {
     object: Option<&'a ServiceAccount>,
     role_hint: Option<&'a str>,
     audience: Option<&'a str>,
-    /// Workloads running as the SA that mount a projected token with the STS audience.
-    mounts_sts_token: Vec<String>,
+    /// Workloads running as the SA that mount a projected token with the STS audience:
+    /// (object, field of the projection).
+    mounts_sts_token: Vec<(String, String)>,
     /// Indexes into `ix.workloads` of the workloads running as the SA.
     workloads: Vec<usize>,
 }
@@ -204,26 +225,39 @@ fn service_accounts<'a>(ix: &Index<'a>) -> BTreeMap<(&'a str, &'a str), SaFacts<
             .or_default();
         f.workloads.push(i);
         let audience = f.audience.unwrap_or(STS_AUDIENCE);
-        let mounts = spec
-            .volumes
-            .iter()
-            .filter_map(|v| v.projected.as_ref())
-            .any(|p| {
-                p.sources.iter().any(|s| {
-                    s.service_account_token
-                        .as_ref()
-                        .and_then(|t| t.audience.as_deref())
-                        == Some(audience)
+        let spec_path = crate::techniques::identity::pod_spec_path(w);
+        let mounted = spec.volumes.iter().enumerate().find_map(|(vi, v)| {
+            let p = v.projected.as_ref()?;
+            p.sources.iter().enumerate().find_map(|(si, s)| {
+                (s.service_account_token
+                    .as_ref()
+                    .and_then(|t| t.audience.as_deref())
+                    == Some(audience))
+                .then(|| {
+                    format!("{spec_path}.volumes[{vi}].projected.sources[{si}].serviceAccountToken")
                 })
-            });
-        if mounts {
-            f.mounts_sts_token.push(w.object());
+            })
+        });
+        if let Some(field) = mounted {
+            f.mounts_sts_token.push((w.object(), field));
         }
     }
     out
 }
 
-/// `IRSA_ASSUME`: service account -> IAM role whose trust policy admits the SA's token.
+/// `IRSA_ASSUME`: who holds (or can mint) a web-identity token that an IAM role's trust
+/// admits.
+///
+/// The trust says which `sub`s may assume the role; the cluster decides who holds a token
+/// with that `sub` and the STS audience:
+/// - pods of a service account annotated `eks.amazonaws.com/role-arn` (any role: the webhook
+///   mounts a token for the SA, and the token is good for every role whose trust admits the
+///   SA): `sa -> role`, and `workload -> role` for those pods that hold no API token;
+/// - workloads that mount a projected token with the STS audience: `workload -> role`;
+/// - identities that can mint a token for the SA (`RBAC_TOKEN_REQUEST` or
+///   `RBAC_CREATE_WORKLOAD` edges into `sa:`): `minter -> role` when the SA's pods carry no
+///   STS token. A pod of such an SA holds only an API-audience token, so `sa:` (reached
+///   through `POD_SA_TOKEN`) does not lead to the role.
 fn irsa_edges(ix: &Index, g: &mut AttackGraph) {
     let aws = &ix.aws;
     if aws.web_identity.is_empty() {
@@ -236,33 +270,114 @@ fn irsa_edges(ix: &Index, g: &mut AttackGraph) {
         .as_deref()
         .map(normalize_issuer)
         .filter(|i| !i.is_empty());
-    for ((ns, name), facts) in service_accounts(ix) {
+    // Who can mint tokens for which service account, from the RBAC edges already built.
+    let mut minters: BTreeMap<String, Vec<(String, crate::graph::Edge)>> = BTreeMap::new();
+    for technique in [
+        crate::techniques::rbac::RBAC_TOKEN_REQUEST.id,
+        crate::techniques::rbac::RBAC_CREATE_WORKLOAD.id,
+    ] {
+        for (from, to, e) in g.edges_of(technique) {
+            if to.starts_with("sa:") && from != to {
+                minters
+                    .entry(to.to_string())
+                    .or_default()
+                    .push((from.to_string(), e.clone()));
+            }
+        }
+    }
+    let mut sas = service_accounts(ix);
+    for sa in minters.keys() {
+        if let Some((ns, name)) = sa.strip_prefix("sa:").and_then(|s| s.split_once('/')) {
+            sas.entry((ns, name)).or_default();
+        }
+    }
+    let mut found: Vec<(Irsa, &SaFacts<'_>)> = Vec::new();
+    for ((ns, name), facts) in &sas {
         let sub = format!("system:serviceaccount:{ns}:{name}");
         for wi in aws.web_identity_candidates(&sub) {
-            if let Some((from, to, edge)) = irsa_edge(ix, wi, ns, name, &sub, &facts, facts_issuer)
-            {
-                if facts.role_hint.is_some_and(|r| id::aws_role(r) == to) {
-                    webhook_token_edges(ix, &facts, &to, &edge, g);
-                }
-                g.add_edge(&from, &to, edge);
+            if let Some(i) = irsa_edge(ix, wi, ns, name, &sub, facts, facts_issuer) {
+                found.push((i, facts));
             }
+        }
+    }
+    // A trust that admits several service accounts is a finding of its own: say so on each.
+    let mut admitted: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (i, _) in &found {
+        admitted
+            .entry(i.to.clone())
+            .or_default()
+            .push(i.sa_label.clone());
+    }
+    for (mut i, facts) in found {
+        if let Some(all) = admitted.get(&i.to).filter(|a| a.len() > 1) {
+            i.edge.evidence.push(Evidence::new(
+                i.role_arn.clone(),
+                i.statement_field.clone(),
+                format!(
+                    "the trust admits {} service accounts of this cluster ({}): a broad :sub pattern",
+                    all.len(),
+                    listed(all, 8)
+                ),
+            ));
+        }
+        if facts.role_hint.is_some() {
+            webhook_token_edges(ix, facts, &i.to, &i.edge, g);
+            g.add_edge(&i.from, &i.to, i.edge);
+            continue;
+        }
+        for (w, field) in &facts.mounts_sts_token {
+            let mut e = i.edge.clone();
+            e.evidence.push(Evidence::new(
+                w.clone(),
+                field.clone(),
+                format!("mounts a projected service account token with audience {}: a web-identity token for {}", i.audience, i.sa_label),
+            ));
+            e.likelihood = (e.likelihood * MOUNTED_TOKEN_IRSA_LIKELIHOOD / IRSA_ASSUME.likelihood)
+                .clamp(f64::MIN_POSITIVE, 1.0);
+            if let Some(node) = facts
+                .workloads
+                .iter()
+                .filter_map(|&k| ix.workloads.get(k))
+                .find(|n| &n.object() == w)
+            {
+                g.add_edge(&node.id, &i.to, e);
+            }
+        }
+        for (minter, mint) in minters.get(&i.from).into_iter().flatten() {
+            let mut evidence = mint.evidence.clone();
+            evidence.push(Evidence::new(
+                format!("ServiceAccount/{}", i.sa_label),
+                format!("metadata.annotations[\"{IRSA_ROLE_ANNOTATION}\"]"),
+                format!(
+                    "unset: the pods of {} carry no {}-audience token, but {minter} can mint one ({}) and assume the role with it",
+                    i.sa_label, i.audience, mint.technique.id
+                ),
+            ));
+            evidence.extend(i.edge.evidence.iter().cloned());
+            let edge = IRSA_ASSUME.edge_with(
+                mint.likelihood * i.edge.likelihood,
+                evidence,
+                i.edge.remediation.clone(),
+            );
+            g.add_edge(minter, &i.to, edge);
         }
     }
 }
 
-/// The EKS pod identity webhook mounts a web-identity token (audience sts.amazonaws.com)
-/// into every pod of a service account annotated with a role, whatever
-/// `automountServiceAccountToken` says. Such a pod holds the role even when it holds no
-/// Kubernetes API token, so it gets its own step to the role: turning automount off must not
-/// look like a fix for IRSA.
-fn webhook_token_edges(
+/// The step a workload gets straight to a role when its pods hold the role's credentials
+/// but no Kubernetes API token (so the chain cannot go through `sa:`): the EKS pod identity
+/// webhook (IRSA) or the EKS Pod Identity Agent hand the credentials to every pod of the
+/// service account, whatever `automountServiceAccountToken` says. Turning automount off must
+/// not look like a fix.
+pub(crate) fn credential_holder_edges(
     ix: &Index,
-    facts: &SaFacts<'_>,
+    workloads: &[usize],
+    why: &str,
     role: &str,
     sa_edge: &crate::graph::Edge,
     g: &mut AttackGraph,
 ) {
-    for &i in &facts.workloads {
+    for &i in workloads {
         let Some(w) = ix.workloads.get(i) else {
             continue;
         };
@@ -274,7 +389,7 @@ fn webhook_token_edges(
                 w.object(),
                 "",
                 format!(
-                    "runs as ServiceAccount/{}/{}, which is annotated {IRSA_ROLE_ANNOTATION}; the EKS pod identity webhook mounts a web-identity token for the role into its pods although no Kubernetes API token is mounted",
+                    "runs as ServiceAccount/{}/{}: {why}, although no Kubernetes API token is mounted",
                     w.namespace,
                     w.spec.pod_spec.service_account()
                 ),
@@ -282,9 +397,36 @@ fn webhook_token_edges(
             .at(&w.spec.source),
         ];
         evidence.extend(sa_edge.evidence.iter().cloned());
-        let edge = IRSA_ASSUME.edge_with(sa_edge.likelihood, evidence, sa_edge.remediation.clone());
+        let edge =
+            sa_edge
+                .technique
+                .edge_with(sa_edge.likelihood, evidence, sa_edge.remediation.clone());
         g.add_edge(&w.id, role, edge);
     }
+}
+
+fn webhook_token_edges(
+    ix: &Index,
+    facts: &SaFacts<'_>,
+    role: &str,
+    sa_edge: &crate::graph::Edge,
+    g: &mut AttackGraph,
+) {
+    let why = format!(
+        "the ServiceAccount is annotated {IRSA_ROLE_ANNOTATION}, so the EKS pod identity webhook mounts a web-identity token into its pods"
+    );
+    credential_holder_edges(ix, &facts.workloads, &why, role, sa_edge, g);
+}
+
+/// One admitting trust for one service account.
+struct Irsa {
+    from: String,
+    to: String,
+    role_arn: String,
+    statement_field: String,
+    sa_label: String,
+    audience: String,
+    edge: crate::graph::Edge,
 }
 
 fn irsa_edge(
@@ -295,7 +437,7 @@ fn irsa_edge(
     sub: &str,
     facts: &SaFacts<'_>,
     facts_issuer: Option<&str>,
-) -> Option<(String, String, crate::graph::Edge)> {
+) -> Option<Irsa> {
     let aws = &ix.aws;
     let role = aws.principals.get(wi.principal)?;
     let audience = facts.audience.unwrap_or(STS_AUDIENCE);
@@ -338,12 +480,10 @@ fn irsa_edge(
     let stmt = allowing.first()?;
 
     let annotated = facts.role_hint == Some(role.arn);
-    let mut likelihood = if annotated {
+    let mut likelihood = if annotated || facts.role_hint.is_none() {
         IRSA_ASSUME.likelihood
-    } else if !facts.mounts_sts_token.is_empty() {
-        MOUNTED_TOKEN_IRSA_LIKELIHOOD
     } else {
-        UNANNOTATED_IRSA_LIKELIHOOD
+        OTHER_ROLE_IRSA_LIKELIHOOD
     };
     if decision == Decision::ConditionalAllow {
         likelihood *= CONDITIONAL_FACTOR;
@@ -411,27 +551,15 @@ fn irsa_edge(
         }
         ev.extend(e);
     }
-    if annotated {
-        ev.push(sa_ev(&annotation_field, role.arn.to_string()));
-    } else if !facts.mounts_sts_token.is_empty() {
-        ev.push(sa_ev(
-            "",
-            format!(
-                "not annotated for this role, but {} mount(s) a projected token with audience {audience}",
-                facts.mounts_sts_token.join(", ")
-            ),
-        ));
-    } else {
-        let hint = match facts.role_hint {
-            Some(other) => format!("annotated with another role ({other})"),
-            None => "not annotated".to_string(),
-        };
-        ev.push(sa_ev(
+    match facts.role_hint {
+        Some(_) if annotated => ev.push(sa_ev(&annotation_field, role.arn.to_string())),
+        Some(other) => ev.push(sa_ev(
             &annotation_field,
             format!(
-                "{hint}: the trust admits this service account, but its pods get no {audience}-audience token unless one is minted (TokenRequest) or mounted"
+                "{other}: the webhook mounts a {audience}-audience token for this service account, and the token is good for every role whose trust admits it, this one included"
             ),
-        ));
+        )),
+        None => {}
     }
 
     let where_ = stmt.policy.statement_field(stmt.index);
@@ -459,11 +587,15 @@ fn irsa_edge(
             role.arn
         )
     };
-    Some((
-        id::service_account(ns, name),
-        id::aws_role(role.arn),
-        IRSA_ASSUME.edge_with(likelihood, ev, remediation),
-    ))
+    Some(Irsa {
+        from: id::service_account(ns, name),
+        to: id::aws_role(role.arn),
+        role_arn: role.arn.to_string(),
+        statement_field: where_,
+        sa_label: format!("{ns}/{name}"),
+        audience: audience.to_string(),
+        edge: IRSA_ASSUME.edge_with(likelihood, ev, remediation),
+    })
 }
 
 #[cfg(test)]

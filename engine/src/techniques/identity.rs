@@ -1,5 +1,7 @@
 //! Workload identity: what credentials a compromised workload holds.
 
+use std::collections::BTreeMap;
+
 use crate::graph::{AttackGraph, Evidence, id};
 use crate::index::{Index, WorkloadNode};
 use crate::snapshot::{PodSpec, WorkloadKind};
@@ -225,6 +227,170 @@ fn api_server_audience(audience: Option<&str>, issuer: Option<&str>) -> bool {
             .is_some_and(|i| !i.is_empty() && i.trim_end_matches('/') == a.trim_end_matches('/'))
 }
 
+/// The Secrets a workload's containers hold, by name, each with the fields that put it there
+/// (and the fix for each): secret volumes and projected secret sources that a container
+/// mounts, `env[].valueFrom.secretKeyRef` and `envFrom[].secretRef`. `optional: true` still
+/// counts (the Secret is there whenever it exists), and a Secret the snapshot lacks is still
+/// named: manifests rarely carry their Secrets.
+fn mounted_secrets<'a>(w: &WorkloadNode<'a>) -> BTreeMap<&'a str, Vec<(String, String)>> {
+    let spec = &w.spec.pod_spec;
+    let spec_path = pod_spec_path(w);
+    let mut out: BTreeMap<&'a str, Vec<(String, String)>> = BTreeMap::new();
+    let mut add = |name: &'a str, field: String, detail: String| {
+        if !name.is_empty() {
+            out.entry(name).or_default().push((field, detail));
+        }
+    };
+    // Only a volume some container mounts puts the Secret inside a container.
+    let sp = spec_path.as_str();
+    for (vi, v) in spec.volumes.iter().enumerate() {
+        let mounts: Vec<String> = spec
+            .all_containers()
+            .flat_map(|(list, ci, c)| {
+                c.volume_mounts
+                    .iter()
+                    .filter(|m| m.name == v.name)
+                    .map(move |m| {
+                        format!(
+                            "container \"{}\" ({sp}.{list}[{ci}]) at {}",
+                            c.name, m.mount_path
+                        )
+                    })
+            })
+            .collect();
+        if mounts.is_empty() {
+            continue;
+        }
+        let by = format!("volume \"{}\" mounted by {}", v.name, mounts.join(", "));
+        if let Some(name) = v.secret.as_ref().and_then(|s| s.secret_name.as_deref()) {
+            add(
+                name,
+                format!("{spec_path}.volumes[{vi}].secret.secretName"),
+                by.clone(),
+            );
+        }
+        for (si, src) in v
+            .projected
+            .iter()
+            .flat_map(|p| p.sources.iter().enumerate())
+        {
+            if let Some(r) = &src.secret {
+                add(
+                    &r.name,
+                    format!("{spec_path}.volumes[{vi}].projected.sources[{si}].secret.name"),
+                    by.clone(),
+                );
+            }
+        }
+    }
+    for (list, ci, c) in spec.all_containers() {
+        let cpath = format!("{spec_path}.{list}[{ci}]");
+        for (ei, e) in c.env.iter().enumerate() {
+            if let Some(r) = e
+                .value_from
+                .as_ref()
+                .and_then(|v| v.secret_key_ref.as_ref())
+            {
+                add(
+                    &r.name,
+                    format!("{cpath}.env[{ei}].valueFrom.secretKeyRef.name"),
+                    format!(
+                        "environment variable {} of container \"{}\"",
+                        e.name, c.name
+                    ),
+                );
+            }
+        }
+        for (ei, e) in c.env_from.iter().enumerate() {
+            if let Some(r) = &e.secret_ref {
+                add(
+                    &r.name,
+                    format!("{cpath}.envFrom[{ei}].secretRef.name"),
+                    format!("every key as environment of container \"{}\"", c.name),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// workload -> `secret:NS/NAME` for every Secret its containers hold.
+fn pod_mounts_secret(ix: &Index, g: &mut AttackGraph, w: &WorkloadNode) {
+    let ns = w.namespace;
+    let obj = w.object();
+    for (name, uses) in mounted_secrets(w) {
+        let known = ix
+            .secrets_by_ns
+            .get(ns)
+            .is_some_and(|v| v.iter().any(|s| s.metadata.name == name));
+        let note = if known {
+            String::new()
+        } else {
+            " (the Secret is not in the snapshot)".to_string()
+        };
+        let evidence = uses
+            .iter()
+            .map(|(field, detail)| {
+                Evidence::new(&obj, field, format!("{name}: {detail}{note}")).at(&w.spec.source)
+            })
+            .collect();
+        let fields: Vec<&str> = uses.iter().map(|(f, _)| f.as_str()).collect();
+        g.add_edge(
+            &w.id,
+            &id::secret(ns, name),
+            POD_MOUNTS_SECRET.edge(
+                evidence,
+                format!(
+                    "Remove {} from {obj} if the workload does not need Secret {ns}/{name}; prefer short-lived credentials.",
+                    fields.join(", ")
+                ),
+            ),
+        );
+    }
+}
+
+const SA_TOKEN_TYPE: &str = "kubernetes.io/service-account-token";
+const SA_NAME_ANNOTATION: &str = "kubernetes.io/service-account.name";
+
+/// A legacy token Secret -> its service account: whoever reads the Secret holds a
+/// non-expiring token of the account.
+fn secret_sa_tokens(ix: &Index, g: &mut AttackGraph) {
+    for s in &ix.snapshot.secrets {
+        if s.type_.as_deref() != Some(SA_TOKEN_TYPE) {
+            continue;
+        }
+        let Some(sa) = s
+            .metadata
+            .annotations
+            .get(SA_NAME_ANNOTATION)
+            .filter(|n| !n.is_empty())
+        else {
+            continue;
+        };
+        let ns = s.metadata.ns();
+        let obj = format!("Secret/{ns}/{}", s.metadata.name);
+        let evidence = vec![
+            Evidence::new(&obj, "type", SA_TOKEN_TYPE).at(&s.source),
+            Evidence::new(
+                &obj,
+                format!("metadata.annotations[\"{SA_NAME_ANNOTATION}\"]"),
+                format!("{sa}: the token controller fills it with a non-expiring token of ServiceAccount/{ns}/{sa}"),
+            )
+            .at(&s.source),
+        ];
+        g.add_edge(
+            &id::secret(ns, &s.metadata.name),
+            &id::service_account(ns, sa),
+            SECRET_SA_TOKEN.edge(
+                evidence,
+                format!(
+                    "Delete {obj} (a legacy, non-expiring token of ServiceAccount/{ns}/{sa}); pods get bound, projected tokens without it."
+                ),
+            ),
+        );
+    }
+}
+
 pub fn edges(ix: &Index, g: &mut AttackGraph) {
     for w in &ix.workloads {
         if let Some(t) = mounted_token(ix, w) {
@@ -234,7 +400,9 @@ pub fn edges(ix: &Index, g: &mut AttackGraph) {
                 POD_SA_TOKEN.edge(t.evidence, t.remediation),
             );
         }
+        pod_mounts_secret(ix, g, w);
     }
+    secret_sa_tokens(ix, g);
 }
 
 #[cfg(test)]
@@ -393,5 +561,178 @@ spec: {containers: [{name: app, image: app}]}
         ));
         assert!(!api(Some("sts.amazonaws.com"), None));
         assert!(!api(Some("vault"), Some("https://oidc.example/id/1")));
+    }
+
+    const APP: &str = "workload:shop/Deployment/app";
+
+    /// A Deployment `app` in `shop` with `spec` added to its pod spec, plus `extra` documents.
+    fn app(spec: &str, extra: &str) -> crate::AttackGraph {
+        graph(&format!(
+            "
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: app, namespace: shop}}
+spec:
+  template:
+    spec:
+{spec}
+{extra}"
+        ))
+    }
+
+    fn secret_evidence(g: &crate::AttackGraph, to: &str) -> Vec<crate::Evidence> {
+        g.edges_of("POD_MOUNTS_SECRET")
+            .into_iter()
+            .find(|e| e.1 == to)
+            .map(|e| e.2.evidence.clone())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn mounted_secret_volume_is_held_by_the_workload() {
+        let g = app(
+            "      containers: [{name: web, image: web, volumeMounts: [{name: tls, mountPath: /tls}]}]
+      volumes: [{name: tls, secret: {secretName: web-tls}}]",
+            "",
+        );
+        assert!(g.has_edge(APP, "secret:shop/web-tls", "POD_MOUNTS_SECRET"));
+        let ev = secret_evidence(&g, "secret:shop/web-tls");
+        assert_eq!(
+            ev[0].field,
+            "spec.template.spec.volumes[0].secret.secretName"
+        );
+        assert!(
+            ev[0]
+                .detail
+                .contains("container \"web\" (spec.template.spec.containers[0]) at /tls")
+        );
+        assert!(ev[0].detail.contains("not in the snapshot"));
+    }
+
+    #[test]
+    fn secret_volume_no_container_mounts_is_not_held() {
+        let g = app(
+            "      containers: [{name: web, image: web}]
+      volumes: [{name: tls, secret: {secretName: web-tls}}]",
+            "",
+        );
+        assert!(g.edges_of("POD_MOUNTS_SECRET").is_empty());
+    }
+
+    #[test]
+    fn env_and_env_from_and_projected_secrets_are_held() {
+        let g = app(
+            "      containers:
+      - name: web
+        image: web
+        env:
+        - {name: PLAIN, value: x}
+        - {name: DB, valueFrom: {secretKeyRef: {name: db, key: url, optional: true}}}
+        envFrom: [{secretRef: {name: api-keys}}]
+        volumeMounts: [{name: all, mountPath: /etc/all}]
+      volumes:
+      - name: all
+        projected: {sources: [{secret: {name: signing-key}}, {serviceAccountToken: {path: t}}]}",
+            "---
+apiVersion: v1
+kind: Secret
+metadata: {name: db, namespace: shop}
+type: Opaque",
+        );
+        for (to, field) in [
+            (
+                "secret:shop/db",
+                "spec.template.spec.containers[0].env[1].valueFrom.secretKeyRef.name",
+            ),
+            (
+                "secret:shop/api-keys",
+                "spec.template.spec.containers[0].envFrom[0].secretRef.name",
+            ),
+            (
+                "secret:shop/signing-key",
+                "spec.template.spec.volumes[0].projected.sources[0].secret.name",
+            ),
+        ] {
+            assert!(g.has_edge(APP, to, "POD_MOUNTS_SECRET"), "{to}");
+            assert_eq!(secret_evidence(&g, to)[0].field, field);
+        }
+        // The Secret is in the snapshot: no "not in the snapshot" note.
+        assert!(
+            !secret_evidence(&g, "secret:shop/db")[0]
+                .detail
+                .contains("not in the snapshot")
+        );
+        assert_eq!(g.edges_of("POD_MOUNTS_SECRET").len(), 3);
+    }
+
+    #[test]
+    fn workload_without_secret_references_holds_no_secret() {
+        let g = app(
+            "      containers: [{name: web, image: web, env: [{name: A, value: b}], envFrom: [{configMapRef: {name: cfg}}]}]",
+            "",
+        );
+        assert!(g.edges_of("POD_MOUNTS_SECRET").is_empty());
+    }
+
+    const TOKEN_SECRET: &str = "
+apiVersion: v1
+kind: Secret
+metadata:
+  name: deployer-token
+  namespace: ci
+  annotations: {kubernetes.io/service-account.name: deployer}
+";
+
+    #[test]
+    fn legacy_token_secret_leads_to_its_service_account() {
+        let g = graph(&format!(
+            "{TOKEN_SECRET}type: kubernetes.io/service-account-token\n"
+        ));
+        assert!(g.has_edge(
+            "secret:ci/deployer-token",
+            "sa:ci/deployer",
+            "SECRET_SA_TOKEN"
+        ));
+        let edges = g.edges_of("SECRET_SA_TOKEN");
+        assert_eq!(edges[0].2.evidence[0].object, "Secret/ci/deployer-token");
+        assert_eq!(
+            edges[0].2.evidence[1].field,
+            "metadata.annotations[\"kubernetes.io/service-account.name\"]"
+        );
+    }
+
+    #[test]
+    fn opaque_secret_with_the_annotation_is_not_a_token() {
+        let g = graph(&format!("{TOKEN_SECRET}type: Opaque\n"));
+        assert!(g.edges_of("SECRET_SA_TOKEN").is_empty());
+    }
+
+    #[test]
+    fn reading_a_token_secret_chains_to_the_service_accounts_permissions() {
+        let g = graph(&format!(
+            "{TOKEN_SECRET}type: kubernetes.io/service-account-token
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {{name: read-secrets, namespace: ci}}
+rules: [{{apiGroups: [''], resources: [secrets], verbs: [get]}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {{name: reader, namespace: ci}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: read-secrets}}
+subjects: [{{kind: ServiceAccount, name: reader, namespace: ci}}]
+"
+        ));
+        assert!(g.has_edge(
+            "sa:ci/reader",
+            "secret:ci/deployer-token",
+            "RBAC_READ_SECRETS"
+        ));
+        assert!(g.has_edge(
+            "secret:ci/deployer-token",
+            "sa:ci/deployer",
+            "SECRET_SA_TOKEN"
+        ));
     }
 }

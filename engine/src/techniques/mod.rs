@@ -37,6 +37,7 @@ impl Technique {
             technique: self,
             likelihood: self.likelihood,
             evidence,
+            evidence_omitted: 0,
             remediation: remediation.into(),
         }
     }
@@ -52,6 +53,7 @@ impl Technique {
             technique: self,
             likelihood: likelihood.clamp(f64::MIN_POSITIVE, 1.0),
             evidence,
+            evidence_omitted: 0,
             remediation: remediation.into(),
         }
     }

@@ -484,7 +484,7 @@ fn secret_targets(ix: &Index, grant: &Grant<'_>, lists: bool) -> BTreeSet<String
 }
 
 /// The value of the namespace's Pod Security `enforce` label, if the Namespace is known.
-fn pod_security_enforce<'a>(ix: &Index<'a>, ns: &str) -> Option<&'a str> {
+pub fn pod_security_level<'a>(ix: &Index<'a>, ns: &str) -> Option<&'a str> {
     ix.namespace_objects
         .get(ns)
         .and_then(|n| n.metadata.labels.get(PSA_ENFORCE))
@@ -494,14 +494,11 @@ fn pod_security_enforce<'a>(ix: &Index<'a>, ns: &str) -> Option<&'a str> {
 /// Whether Pod Security admission rejects privileged pods in the namespace: `baseline` and
 /// `restricted` both forbid privileged containers, host namespaces and hostPath volumes, so a
 /// pod created there cannot take over its node.
-fn blocks_node_takeover(ix: &Index, ns: &str) -> bool {
-    matches!(
-        pod_security_enforce(ix, ns),
-        Some("baseline" | "restricted")
-    )
+pub(crate) fn blocks_node_takeover(ix: &Index, ns: &str) -> bool {
+    matches!(pod_security_level(ix, ns), Some("baseline" | "restricted"))
 }
 
-fn pod_security_evidence(ix: &Index, ns: &str) -> Evidence {
+pub(crate) fn pod_security_evidence(ix: &Index, ns: &str) -> Evidence {
     let object = format!("Namespace/{ns}");
     let field = format!("metadata.labels[\"{PSA_ENFORCE}\"]");
     match ix.namespace_objects.get(ns) {

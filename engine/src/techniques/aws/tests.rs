@@ -132,7 +132,8 @@ fn irsa_string_like_namespace_wildcard_admits_only_that_namespace() {
     let (g, _) = build(&s);
     let role_node = format!("aws-role:{}", role_arn("wide"));
     assert!(g.has_edge("sa:shop/worker", &role_node, "IRSA_ASSUME"));
-    assert!(g.has_edge("sa:shop/any", &role_node, "IRSA_ASSUME"));
+    // Admitted, but its pods carry no STS token and nobody can mint one: no step.
+    assert!(!g.has_edge("sa:shop/any", &role_node, "IRSA_ASSUME"));
     assert!(!g.has_edge("sa:shopping/app", &role_node, "IRSA_ASSUME"));
     let e = edge(&g, "sa:shop/worker", &role_node, "IRSA_ASSUME");
     assert!(e.remediation.contains("StringLike"), "{}", e.remediation);
@@ -144,12 +145,8 @@ fn irsa_string_like_namespace_wildcard_admits_only_that_namespace() {
     );
 }
 
-#[test]
-fn irsa_unannotated_service_account_is_less_likely_and_says_why() {
-    let trust =
-        web_identity_trust(json!({"StringLike": {sub_key(): "system:serviceaccount:shop:*"}}));
-    // The SA exists only as the one a Deployment runs as.
-    let yaml = r#"
+/// Deployment `web` in `shop` running as SA `web`, with an API token.
+const SHOP_WEB: &str = r#"
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web, namespace: shop}
@@ -161,7 +158,69 @@ spec:
       serviceAccountName: web
       containers: [{name: c, image: nginx}]
 "#;
-    let s = snap(yaml, vec![role("wide", trust)], None);
+
+#[test]
+fn irsa_unannotated_service_account_pod_holds_only_an_api_token() {
+    let trust =
+        web_identity_trust(json!({"StringLike": {sub_key(): "system:serviceaccount:shop:*"}}));
+    let s = snap(SHOP_WEB, vec![role("wide", trust)], None);
+    let (g, _) = build(&s);
+    let role_node = format!("aws-role:{}", role_arn("wide"));
+    // The pod reaches sa:shop/web, but holds no STS-audience token: the role is not a step.
+    assert!(g.has_edge(
+        "workload:shop/Deployment/web",
+        "sa:shop/web",
+        "POD_SA_TOKEN"
+    ));
+    assert!(!g.has_edge("sa:shop/web", &role_node, "IRSA_ASSUME"));
+    assert!(g.edges_of("IRSA_ASSUME").is_empty());
+}
+
+#[test]
+fn irsa_identity_that_can_create_pods_mints_a_token_for_an_admitted_service_account() {
+    let trust =
+        web_identity_trust(json!({"StringLike": {sub_key(): "system:serviceaccount:shop:*"}}));
+    let rbac = r#"
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: deployer, namespace: shop}
+rules: [{apiGroups: [""], resources: [pods], verbs: [create]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: deployer, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: deployer}
+subjects: [{kind: ServiceAccount, name: ci, namespace: ops}]
+"#;
+    let yaml = SHOP_WEB.to_string() + &sa("shop", "web", None) + rbac;
+    let s = snap(&yaml, vec![role("wide", trust)], None);
+    let (g, _) = build(&s);
+    let role_node = format!("aws-role:{}", role_arn("wide"));
+    assert!(g.has_edge("sa:ops/ci", "sa:shop/web", "RBAC_CREATE_WORKLOAD"));
+    let e = edge(&g, "sa:ops/ci", &role_node, "IRSA_ASSUME");
+    let text = evidence_text(e);
+    assert!(
+        text.contains("can mint one (RBAC_CREATE_WORKLOAD)"),
+        "{text}"
+    );
+    assert!(text.contains("Role/shop/deployer"), "{text}");
+    // The trust admits shop/web and shop/default (and says so).
+    assert!(text.contains("admits 2 service accounts"), "{text}");
+    assert!(e.likelihood < 0.95);
+    // Still not from the pod's own service account.
+    assert!(!g.has_edge("sa:shop/web", &role_node, "IRSA_ASSUME"));
+}
+
+#[test]
+fn irsa_annotation_for_another_role_still_carries_a_token_for_this_one() {
+    let trust =
+        web_identity_trust(json!({"StringLike": {sub_key(): "system:serviceaccount:shop:*"}}));
+    let s = snap(
+        &sa("shop", "web", Some("narrow")),
+        vec![role("wide", trust)],
+        None,
+    );
     let (g, _) = build(&s);
     let e = edge(
         &g,
@@ -169,12 +228,40 @@ spec:
         &format!("aws-role:{}", role_arn("wide")),
         "IRSA_ASSUME",
     );
-    assert!(e.likelihood < 0.95);
     assert!(
-        evidence_text(e).contains("not annotated"),
+        evidence_text(e).contains("good for every role"),
         "{}",
         evidence_text(e)
     );
+}
+
+#[test]
+fn irsa_workload_mounting_an_sts_token_reaches_the_role_itself() {
+    let trust =
+        web_identity_trust(json!({"StringEquals": {sub_key(): "system:serviceaccount:shop:web"}}));
+    let yaml = r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: diy, namespace: shop}
+spec:
+  serviceAccountName: web
+  automountServiceAccountToken: false
+  containers: [{name: c, volumeMounts: [{name: aws, mountPath: /var/run/aws}]}]
+  volumes:
+  - name: aws
+    projected:
+      sources: [{serviceAccountToken: {audience: sts.amazonaws.com, path: token}}]
+"#;
+    let s = snap(yaml, vec![role("web", trust)], None);
+    let (g, _) = build(&s);
+    let role_node = format!("aws-role:{}", role_arn("web"));
+    let e = edge(&g, "workload:shop/Pod/diy", &role_node, "IRSA_ASSUME");
+    assert!(
+        evidence_text(e).contains("projected.sources[0]"),
+        "{}",
+        evidence_text(e)
+    );
+    assert!(!g.has_edge("sa:shop/web", &role_node, "IRSA_ASSUME"));
 }
 
 #[test]
