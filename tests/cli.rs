@@ -310,3 +310,73 @@ fn eks_demo_bridges_iam_and_the_cluster_in_both_directions() {
         "EKS_ACCESS_MAP"
     ));
 }
+
+#[test]
+fn corpus_kubernetes_goat_nodeport_is_exposed_and_superadmin_is_cluster_admin() {
+    let g = json(&["graph", &corpus("kubernetes-goat")]);
+    assert!(has_edge(
+        &g,
+        "internet",
+        "service:default/internal-proxy-info-app-service",
+        "EXPOSED_NODEPORT"
+    ));
+    assert!(has_edge(
+        &g,
+        "service:default/internal-proxy-info-app-service",
+        "workload:default/Deployment/internal-proxy-deployment",
+        "APP_COMPROMISE"
+    ));
+    assert!(has_edge(
+        &g,
+        "sa:kube-system/superadmin",
+        "cluster-admin",
+        "RBAC_CLUSTER_ADMIN"
+    ));
+    for w in ["docker-bench-security", "health-check-deployment"] {
+        let kind = if w == "docker-bench-security" {
+            "DaemonSet"
+        } else {
+            "Deployment"
+        };
+        let from = format!("workload:default/{kind}/{w}");
+        let socket = g["edges"].as_array().is_some_and(|edges| {
+            edges
+                .iter()
+                .any(|e| e["from"] == from.as_str() && e["technique"] == "ESCAPE_RUNTIME_SOCKET")
+        });
+        assert!(socket, "{from} mounts a container runtime socket");
+    }
+}
+
+#[test]
+fn corpus_as_one_cluster_has_the_lateral_chain_through_the_goat_socket_pod() {
+    // Every main folder loaded together (argo-cd objects land in `default` here). The chain
+    // documented in docs/corpus-results.md: the public ingress-nginx controller reaches the
+    // flat pod network, the privileged health-check pod (containerd socket) escapes to a node,
+    // the node holds prometheus-operator's token, whose ClusterRole creates StatefulSets in any
+    // namespace, so it runs a pod as kube-system/superadmin, bound to cluster-admin.
+    let folders: Vec<String> = std::fs::read_dir(root().join("../shared/corpus"))
+        .expect("../shared/corpus beside the checkout")
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_dir() && e.file_name() != "variants")
+        .map(|e| e.path().to_string_lossy().into_owned())
+        .collect();
+    let mut args = vec!["scan", "--format", "json"];
+    args.extend(folders.iter().map(String::as_str));
+    let doc = json(&args);
+    let paths = doc["paths"].as_array().expect("paths");
+    let hit = paths.iter().any(|p| {
+        let nodes: Vec<&str> = p["nodes"]
+            .as_array()
+            .map_or(Vec::new(), |n| n.iter().filter_map(Value::as_str).collect());
+        nodes.first() == Some(&"internet")
+            && nodes.contains(&"workload:default/Deployment/health-check-deployment")
+            && nodes.contains(&"sa:kube-system/superadmin")
+            && nodes.last() == Some(&"cluster-admin")
+    });
+    assert!(
+        hit,
+        "{}",
+        serde_json::to_string_pretty(paths).unwrap_or_default()
+    );
+}
