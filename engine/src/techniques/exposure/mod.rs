@@ -282,6 +282,7 @@ fn node_port(svc: &Service, obj: &str) -> Option<Edge> {
 }
 
 mod gateway;
+mod hostport;
 mod ingress;
 mod lateral;
 
@@ -442,6 +443,7 @@ pub fn edges(ix: &Index, g: &mut AttackGraph) {
     ingress::edges(ix, g, &exposed, &mut reachable);
     gateway::edges(ix, g, &mut reachable);
     service_steps(ix, g, &reachable);
+    hostport::edges(ix, g);
     lateral::edges(ix, g);
 }
 
