@@ -35,6 +35,9 @@ pub enum Peer<'p> {
         namespace: &'p str,
         labels: &'p BTreeMap<String, String>,
     },
+    /// One address outside the pod network (e.g. the instance metadata service): only an
+    /// `ipBlock` covering it (and not excepting it) admits it.
+    Address(Cidr),
     /// Some pod or address the snapshot does not name (the data plane of a controller that
     /// is not in the input, a cloud load balancer's proxies): admitted by any rule.
     Unknown,
@@ -46,6 +49,7 @@ impl Peer<'_> {
     fn describe(&self) -> String {
         match self {
             Peer::Internet => "internet clients".into(),
+            Peer::Address(c) => format!("address {c}"),
             Peer::Pod { namespace, labels } => format!(
                 "pods in {namespace} labelled {}",
                 labels
@@ -289,13 +293,14 @@ impl<'a> NetPolicies<'a> {
         if let Some(block) = &pr.block {
             return match peer {
                 Peer::Internet => block.admits_public(),
+                Peer::Address(c) => block.cidr.contains(&c) && !block.excepted(&c),
                 Peer::Pod { .. } => block.admits_private(),
                 Peer::Unknown => true,
                 Peer::AnyPod => block.admits_all_private(),
             };
         }
         match peer {
-            Peer::Internet => false,
+            Peer::Internet | Peer::Address(_) => false,
             Peer::Unknown => true,
             Peer::AnyPod => {
                 pr.namespaces.is_some_and(is_everything) && pr.pods.is_none_or(is_everything)
@@ -431,6 +436,22 @@ pub struct Cidr {
     addr: u128,
     prefix: u8,
     v6: bool,
+}
+
+impl std::fmt::Display for Cidr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.v6 {
+            write!(f, "{}", std::net::Ipv6Addr::from(self.addr))?;
+        } else {
+            // IPv4 addresses live in the low 32 bits.
+            let v4 = u32::try_from(self.addr & 0xffff_ffff).unwrap_or(0);
+            write!(f, "{}", std::net::Ipv4Addr::from(v4))?;
+        }
+        if self.prefix < self.bits() {
+            write!(f, "/{}", self.prefix)?;
+        }
+        Ok(())
+    }
 }
 
 impl Cidr {

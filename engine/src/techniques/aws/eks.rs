@@ -396,6 +396,9 @@ fn node_roles(ix: &Index) -> Vec<NodeRole> {
     out.into_values().collect()
 }
 
+/// The instance metadata service's IPv4 address.
+const IMDS_ADDRESS: &str = "169.254.169.254";
+
 /// `IMDS_NODE_ROLE`: every node -> each node role (the instance profile's credentials are
 /// one HTTP request away on the host); workloads -> node role when their pods reach IMDS:
 /// always with `hostNetwork: true`, otherwise unless `imds.podsCanReach: false`.
@@ -436,8 +439,20 @@ fn node_role_edges(ix: &Index, g: &mut AttackGraph) {
     }
 
     let pods_can_reach = ix.snapshot.facts.imds.pods_can_reach;
+    let imds_address = crate::netpol::Cidr::parse(IMDS_ADDRESS);
     for w in &ix.workloads {
         let spec_path = crate::techniques::identity::pod_spec_path(w);
+        // An egress NetworkPolicy that admits no rule covering the metadata address cuts the
+        // pod-network route (host-network pods are not subject to NetworkPolicy).
+        let blocked = !w.spec.pod_spec.host_network
+            && imds_address.is_some_and(|a| {
+                !ix.netpol
+                    .egress(w, crate::netpol::Peer::Address(a))
+                    .admits()
+            });
+        if blocked {
+            continue;
+        }
         let (likelihood, why, fix) = if w.spec.pod_spec.host_network {
             (
                 IMDS_NODE_ROLE.likelihood,

@@ -134,6 +134,26 @@ fn host_network_pod_reaches_the_node_role_through_imds() {
 }
 
 #[test]
+fn egress_policy_without_the_metadata_address_cuts_the_pod_route_to_imds() {
+    let deny = "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: egress, namespace: ops}\nspec:\n  podSelector: {}\n  policyTypes: [Egress]\n  egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0, except: [169.254.169.254/32]}}]}]\n";
+    let allow = deny.replace(", except: [169.254.169.254/32]", "");
+    for (policy, reaches) in [(deny.to_string(), false), (allow, true)] {
+        let mut s = snap(&format!("{HOST_NET_POD}{policy}"), vec![]);
+        s.facts.node_role_arns = vec![arn("nodes")];
+        s.facts.imds = Imds {
+            pods_can_reach: Some(true),
+        };
+        let g = graph(&s);
+        assert_eq!(
+            g.has_edge("workload:ops/Pod/web", &node("nodes"), "IMDS_NODE_ROLE"),
+            reaches
+        );
+        // Host-network pods are not subject to NetworkPolicy.
+        assert!(g.has_edge("workload:ops/Pod/agent", &node("nodes"), "IMDS_NODE_ROLE"));
+    }
+}
+
+#[test]
 fn pods_cannot_reach_imds_when_the_facts_say_so() {
     let g = graph(&node_role_snapshot(Some(false)));
     assert!(!g.has_edge("workload:ops/Pod/web", &node("nodes"), "IMDS_NODE_ROLE"));
