@@ -1008,20 +1008,15 @@ fn index_account<'a>(
     for (gi, g) in details.group_detail_list.iter().enumerate() {
         let gfield = format!("GroupDetailList[{gi}]");
         let mut atts = Vec::new();
-        for (k, ip) in g.group_policy_list.iter().enumerate() {
-            let f = format!("GroupPolicyList[{k}].PolicyDocument");
-            if let Some(i) = b.document(
-                ip.policy_document.as_ref(),
-                (&ip.policy_name, None, g.arn.clone(), f.clone()),
-                src,
-                format!("{gfield}.{f}"),
-            ) {
-                atts.push(Attachment {
-                    policy: i,
-                    via: Vec::new(),
-                });
-            }
-        }
+        attach_inline(
+            b,
+            src,
+            &g.arn,
+            &gfield,
+            "GroupPolicyList",
+            &g.group_policy_list,
+            &mut atts,
+        );
         for (k, ap) in g.attached_managed_policies.iter().enumerate() {
             let f = format!("AttachedManagedPolicies[{k}]");
             if let Some(i) = b.managed(&ap.policy_arn, src, &g.arn, format!("{gfield}.{f}")) {
@@ -1054,20 +1049,15 @@ fn index_account<'a>(
             continue;
         };
         let mut identity = Vec::new();
-        for (k, ip) in r.role_policy_list.iter().enumerate() {
-            let f = format!("RolePolicyList[{k}].PolicyDocument");
-            if let Some(i) = b.document(
-                ip.policy_document.as_ref(),
-                (&ip.policy_name, None, r.arn.clone(), f.clone()),
-                src,
-                format!("{field}.{f}"),
-            ) {
-                identity.push(Attachment {
-                    policy: i,
-                    via: Vec::new(),
-                });
-            }
-        }
+        attach_inline(
+            b,
+            src,
+            &r.arn,
+            &field,
+            "RolePolicyList",
+            &r.role_policy_list,
+            &mut identity,
+        );
         attach_managed(
             b,
             src,
@@ -1112,20 +1102,15 @@ fn index_account<'a>(
         };
         let mut identity = Vec::new();
         let mut member_of = Vec::new();
-        for (k, ip) in u.user_policy_list.iter().enumerate() {
-            let f = format!("UserPolicyList[{k}].PolicyDocument");
-            if let Some(i) = b.document(
-                ip.policy_document.as_ref(),
-                (&ip.policy_name, None, u.arn.clone(), f.clone()),
-                src,
-                format!("{field}.{f}"),
-            ) {
-                identity.push(Attachment {
-                    policy: i,
-                    via: Vec::new(),
-                });
-            }
-        }
+        attach_inline(
+            b,
+            src,
+            &u.arn,
+            &field,
+            "UserPolicyList",
+            &u.user_policy_list,
+            &mut identity,
+        );
         attach_managed(
             b,
             src,
@@ -1216,6 +1201,29 @@ fn valid_arn<'a>(
                 format!("{e}; {kind} skipped"),
             ));
             None
+        }
+    }
+}
+
+/// A principal's inline policies (`RolePolicyList`, `UserPolicyList`, `GroupPolicyList`).
+fn attach_inline<'a>(
+    b: &mut Builder<'a>,
+    src: &'a Source,
+    owner: &str,
+    field: &str,
+    list: &str,
+    inline: &'a [InlinePolicy],
+    out: &mut Vec<Attachment>,
+) {
+    for (k, ip) in inline.iter().enumerate() {
+        let f = format!("{list}[{k}].PolicyDocument");
+        let meta = (ip.policy_name.as_str(), None, owner.to_string(), f.clone());
+        let warn_field = format!("{field}.{f}");
+        if let Some(i) = b.document(ip.policy_document.as_ref(), meta, src, warn_field) {
+            out.push(Attachment {
+                policy: i,
+                via: Vec::new(),
+            });
         }
     }
 }
