@@ -937,7 +937,7 @@ impl<'a> GcpIndex<'a> {
             );
         }
         if let Some(why) = &sp.inferred {
-            detail.push_str(&format!("; {why}"));
+            detail.push_str(&format!(" {why}"));
         }
         Evidence::new(
             sp.scope.object(),
@@ -1119,9 +1119,7 @@ fn infer_project(pol: &GcpIamPolicy, named: &[String]) -> Result<(String, String
     if let [only] = named {
         return Ok((
             only.clone(),
-            format!(
-                "the policy names no project; {only} is the only project of the input (cluster describe, service accounts, kubepath.yaml account)"
-            ),
+            format!("(the output names no project: {only} is the only one in the input)"),
         ));
     }
     if named.len() > 1 {
@@ -1144,7 +1142,7 @@ fn infer_project(pol: &GcpIamPolicy, named: &[String]) -> Result<(String, String
         [only] => Ok((
             only.clone(),
             format!(
-                "the policy names no project; {only} is the only project its members' service accounts live in"
+                "(the output names no project: {only} is the only one its members' accounts live in)"
             ),
         )),
         [] => {

@@ -131,12 +131,11 @@ fn admin_edge(
             ),
         ),
     };
-    for h in &via {
-        evidence.push(gcp.evidence(h));
-    }
-    if let Some(first) = via.first() {
-        let mut e = gcp.evidence(first);
-        e.detail = what;
+    for (i, h) in via.iter().enumerate() {
+        let mut e = gcp.evidence(h);
+        if i == 0 {
+            e.detail = format!("{}: {what}", e.detail);
+        }
         evidence.push(e);
     }
     let fixes: Vec<String> = via.iter().map(|h| gcp.remove_binding(h)).collect();
@@ -166,17 +165,27 @@ fn impersonation_edge(
         Primitive::SetPolicy => SET_POLICY_LIKELIHOOD,
         Primitive::ActAsCreate(..) => ACT_AS_LIKELIHOOD,
     };
-    let mut fixes: Vec<String> = Vec::new();
+    // One fact per binding, naming every way it opens.
+    let mut facts: Vec<(&Held<'_>, Vec<String>)> = Vec::new();
     for w in ways {
-        for h in w.grants.iter().flat_map(|g| g.via.iter()) {
-            let mut e = gcp.evidence(h);
-            e.detail = format!("{}: {}", e.detail, w.primitive.describe());
-            evidence.push(e);
-            let fix = gcp.remove_binding(h);
-            if !fixes.contains(&fix) {
-                fixes.push(fix);
+        for h in w.grants.iter().flat_map(|g| g.via.iter().copied()) {
+            let how = w.primitive.describe();
+            match facts
+                .iter_mut()
+                .find(|(x, _)| (x.policy, x.binding_index) == (h.policy, h.binding_index))
+            {
+                Some((_, hows)) if hows.contains(&how) => {}
+                Some((_, hows)) => hows.push(how),
+                None => facts.push((h, vec![how])),
             }
         }
+    }
+    let mut fixes: Vec<String> = Vec::new();
+    for (h, hows) in &facts {
+        let mut e = gcp.evidence(h);
+        e.detail = format!("{}: {}", e.detail, hows.join("; "));
+        evidence.push(e);
+        fixes.push(gcp.remove_binding(h));
     }
     Some(technique.edge_with(
         base * scale * factor(best.conditional()),
