@@ -8,7 +8,8 @@
 //! node without the label `iam.gke.io/gke-metadata-server-enabled` runs no GKE metadata
 //! server, whatever the describe says. The token is limited to the node pool's OAuth
 //! scopes: without `cloud-platform` it cannot call IAM or Resource Manager, so the step is
-//! much less likely to lead anywhere.
+//! much less likely to lead anywhere. `imds.podsCanReach: false` in `kubepath.yaml` and
+//! egress NetworkPolicies that exclude 169.254.169.254 keep pod-network pods away.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -76,7 +77,9 @@ pub(super) fn edges(ix: &Index, g: &mut AttackGraph) {
                     .egress(w, crate::netpol::Peer::Address(a))
                     .admits()
             });
-        if blocked {
+        // `imds.podsCanReach: false` in kubepath.yaml: the pod network cannot reach it.
+        let stated_unreachable = ix.snapshot.facts.imds.pods_can_reach == Some(false);
+        if blocked || (stated_unreachable && !host_network) {
             continue;
         }
         let selected = w

@@ -517,3 +517,26 @@ fn internet_to_project_admin_through_workload_identity() {
         "no chain to gcp-admin"
     );
 }
+
+#[test]
+fn stated_unreachable_metadata_keeps_pods_away_but_not_host_network_pods() {
+    let compute = "gcp-sa:123456789012-compute@developer.gserviceaccount.com";
+    let mut s = snap(
+        &web_sa(None),
+        json!({"clusters": [exposed_cluster("GCE_METADATA")], "serviceAccounts": compute_sa()}),
+    );
+    s.facts.imds.pods_can_reach = Some(false);
+    let g = crate::build_graph(&s).0;
+    assert!(!g.has_edge("workload:shop/Deployment/web", compute, "IMDS_NODE_ROLE"));
+    let k8s = web_sa(None).replace(
+        "      containers:\n",
+        "      hostNetwork: true\n      containers:\n",
+    );
+    let mut s = snap(
+        &k8s,
+        json!({"clusters": [exposed_cluster("GCE_METADATA")], "serviceAccounts": compute_sa()}),
+    );
+    s.facts.imds.pods_can_reach = Some(false);
+    let g = crate::build_graph(&s).0;
+    assert!(g.has_edge("workload:shop/Deployment/web", compute, "IMDS_NODE_ROLE"));
+}
