@@ -380,3 +380,61 @@ fn corpus_as_one_cluster_has_the_lateral_chain_through_the_goat_socket_pod() {
         serde_json::to_string_pretty(paths).unwrap_or_default()
     );
 }
+
+#[test]
+fn gke_demo_reaches_gcp_admin_from_the_internet_and_gke_hardened_does_not() {
+    let doc = json(&["scan", "samples/gke-demo", "--format", "json"]);
+    assert_eq!(
+        doc["warnings"].as_array().map(Vec::len),
+        Some(0),
+        "{}",
+        doc["warnings"]
+    );
+    let paths = doc["paths"].as_array().expect("paths");
+    let gcp: Vec<&Value> = paths
+        .iter()
+        .filter(|p| {
+            p["source"] == "internet"
+                && p["target"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with("gcp-admin:"))
+        })
+        .collect();
+    assert!(!gcp.is_empty(), "no internet -> gcp-admin chain");
+    let techniques: Vec<&str> = gcp
+        .iter()
+        .flat_map(|p| p["steps"].as_array().into_iter().flatten())
+        .filter_map(|s| s["technique"].as_str())
+        .collect();
+    for t in [
+        "GKE_WORKLOAD_IDENTITY",
+        "GCP_IMPERSONATE",
+        "GCP_ADMIN",
+        "IMDS_NODE_ROLE",
+    ] {
+        assert!(techniques.contains(&t), "{t} not on a gcp-admin chain");
+    }
+    for step in gcp
+        .iter()
+        .flat_map(|p| p["steps"].as_array().into_iter().flatten())
+    {
+        assert!(
+            step["evidence"].as_array().is_some_and(|e| !e.is_empty()),
+            "{step}"
+        );
+        assert!(step["remediation"].as_str().is_some_and(|r| !r.is_empty()));
+    }
+
+    let hardened = json(&["scan", "samples/gke-hardened", "--format", "json"]);
+    assert_eq!(hardened["paths"].as_array().map(Vec::len), Some(0));
+    assert_eq!(hardened["summary"]["chains"], 0);
+    assert_eq!(hardened["warnings"].as_array().map(Vec::len), Some(0));
+    // The Workload Identity bindings themselves remain: only the escalations are gone.
+    let g = json(&["graph", "samples/gke-hardened", "--format", "json"]);
+    assert!(has_edge(
+        &g,
+        "sa:shop/storefront",
+        "gcp-sa:storefront@shop-prod-4821.iam.gserviceaccount.com",
+        "GKE_WORKLOAD_IDENTITY"
+    ));
+}

@@ -17,6 +17,7 @@ use serde_json::Value;
 use crate::aws_auth;
 use crate::config;
 use crate::eks;
+use crate::gcp;
 use crate::yaml;
 
 /// How to read the files.
@@ -405,6 +406,9 @@ impl Loader<'_> {
 
     fn document(&mut self, file: &Path, index: usize, value: Value, namespace: &str) {
         match value {
+            v if gcp::recognise(&v) => {
+                gcp::read(&mut self.snap, &mut self.stats.objects, file, index, v)
+            }
             Value::Array(items) => {
                 for (i, item) in items.into_iter().enumerate() {
                     self.item(file, index, item, namespace, &format!("[{i}]"));
@@ -700,6 +704,7 @@ fn is_recognised(value: &Value) -> bool {
                 || is_eks_cluster(value)
                 || eks::recognise(value).is_some()
                 || OrganizationsPolicy::looks_like(value)
+                || gcp::recognise(value)
                 || (value.get("kind").is_some_and(Value::is_string)
                     && value.get("apiVersion").is_some_and(Value::is_string))
         }

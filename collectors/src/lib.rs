@@ -7,6 +7,7 @@ mod aws_auth;
 mod config;
 mod eks;
 pub mod files;
+mod gcp;
 mod yaml;
 
 pub use files::{FileOptions, LoadError, LoadStats, load_paths};

@@ -145,6 +145,14 @@ pub mod id {
     pub fn aws_admin(account: &str) -> String {
         format!("aws-admin:{account}")
     }
+    /// A Google service account, by email.
+    pub fn gcp_sa(email: &str) -> String {
+        format!("gcp-sa:{email}")
+    }
+    /// Owner-equivalent control of a Google Cloud project, by project id.
+    pub fn gcp_admin(project: &str) -> String {
+        format!("gcp-admin:{project}")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::aws::AwsIndex;
+use crate::gcp::GcpIndex;
 use crate::graph::id;
 use crate::netpol::NetPolicies;
 use crate::placement::{Placement, Schedulable, WorkloadPlacement};
@@ -81,6 +82,7 @@ pub struct Index<'a> {
     pub namespaces: BTreeSet<&'a str>,
     pub rbac: Rbac<'a>,
     pub aws: AwsIndex<'a>,
+    pub gcp: GcpIndex<'a>,
     /// The Node objects and the node groups placement was evaluated on.
     pub placement: Placement<'a>,
     /// NetworkPolicy semantics (`engine::netpol`).
@@ -131,6 +133,7 @@ impl<'a> Index<'a> {
         warn_missing_ingress_backends(snapshot, &services_by_ns, &mut warnings);
         let rbac = Rbac::new(snapshot, &mut warnings);
         let aws = AwsIndex::new(snapshot, &mut warnings);
+        let gcp = GcpIndex::new(snapshot, &mut warnings);
         let netpol = NetPolicies::new(snapshot, &mut warnings);
         Index {
             snapshot,
@@ -143,6 +146,7 @@ impl<'a> Index<'a> {
             namespaces,
             rbac,
             aws,
+            gcp,
             placement,
             netpol,
             warnings,

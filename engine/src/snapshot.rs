@@ -16,8 +16,10 @@ mod eks;
 pub use affinity::*;
 pub use eks::*;
 mod gateway;
+mod gcp;
 mod netpol;
 pub use gateway::*;
+pub use gcp::*;
 pub use netpol::*;
 
 /// Where an object came from: the file and the index of the document inside it (0-based,
@@ -667,6 +669,9 @@ pub struct Snapshot {
     /// AWS Organizations service control policies (`aws organizations describe-policy`).
     #[serde(default)]
     pub scps: Vec<crate::aws::OrganizationsPolicy>,
+    /// Google Cloud: IAM policies, service accounts, roles, GKE clusters (`gcloud` JSON).
+    #[serde(default)]
+    pub gcp: GcpApi,
     pub facts: Facts,
     /// Problems met while collecting; the engine adds its own and reports them all.
     pub warnings: Vec<Warning>,
