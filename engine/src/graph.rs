@@ -145,6 +145,13 @@ pub mod id {
     pub fn aws_admin(account: &str) -> String {
         format!("aws-admin:{account}")
     }
+    /// An Azure managed identity, by its client (application) id.
+    pub fn azure_identity(client_id: &str) -> String {
+        format!("azure-identity:{client_id}")
+    }
+    pub fn azure_admin(subscription: &str) -> String {
+        format!("azure-admin:{subscription}")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -81,6 +81,8 @@ pub struct Index<'a> {
     pub namespaces: BTreeSet<&'a str>,
     pub rbac: Rbac<'a>,
     pub aws: AwsIndex<'a>,
+    /// Azure RBAC and managed identities (`engine::azure`).
+    pub azure: crate::azure::AzureIndex<'a>,
     /// The Node objects and the node groups placement was evaluated on.
     pub placement: Placement<'a>,
     /// NetworkPolicy semantics (`engine::netpol`).
@@ -131,6 +133,7 @@ impl<'a> Index<'a> {
         warn_missing_ingress_backends(snapshot, &services_by_ns, &mut warnings);
         let rbac = Rbac::new(snapshot, &mut warnings);
         let aws = AwsIndex::new(snapshot, &mut warnings);
+        let azure = crate::azure::AzureIndex::new(snapshot, &mut warnings);
         let netpol = NetPolicies::new(snapshot, &mut warnings);
         Index {
             snapshot,
@@ -143,6 +146,7 @@ impl<'a> Index<'a> {
             namespaces,
             rbac,
             aws,
+            azure,
             placement,
             netpol,
             warnings,

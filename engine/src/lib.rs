@@ -4,6 +4,7 @@
 //! has no async runtime and knows nothing of the command line (see ARCHITECTURE.md).
 
 pub mod aws;
+pub mod azure;
 pub mod graph;
 pub mod index;
 pub mod ingest;
@@ -35,5 +36,6 @@ pub fn build_graph(snapshot: &Snapshot) -> (AttackGraph, Vec<Warning>) {
     techniques::node::edges(&ix, &mut g);
     techniques::rbac::edges(&ix, &mut g);
     techniques::aws::edges(&ix, &mut g);
+    techniques::azure::edges(&ix, &mut g);
     (g, ix.warnings)
 }

@@ -12,8 +12,10 @@ use serde::{Deserialize, Serialize};
 use crate::aws::AuthorizationDetails;
 
 mod affinity;
+mod azure;
 mod eks;
 pub use affinity::*;
+pub use azure::*;
 pub use eks::*;
 mod gateway;
 mod netpol;
@@ -667,6 +669,9 @@ pub struct Snapshot {
     /// AWS Organizations service control policies (`aws organizations describe-policy`).
     #[serde(default)]
     pub scps: Vec<crate::aws::OrganizationsPolicy>,
+    /// The `az` CLI outputs: Azure RBAC, managed identities, AKS.
+    #[serde(default)]
+    pub azure: AzureApi,
     pub facts: Facts,
     /// Problems met while collecting; the engine adds its own and reports them all.
     pub warnings: Vec<Warning>,
