@@ -115,7 +115,8 @@ pub(crate) fn recognise(value: &Value) -> Option<Doc> {
 }
 
 fn decode<T: DeserializeOwned>(v: Value) -> Result<T, (String, String)> {
-    serde_path_to_error::deserialize::<_, T>(v).map_err(|e| (e.path().to_string(), e.inner().to_string()))
+    serde_path_to_error::deserialize::<_, T>(v)
+        .map_err(|e| (e.path().to_string(), e.inner().to_string()))
 }
 
 /// Read one recognised document into the snapshot; counts what was read into `objects`.

@@ -18,7 +18,12 @@ use std::sync::LazyLock;
 
 use crate::snapshot::{Permission, RoleDefinition};
 
-type Row = (&'static str, &'static str, &'static [&'static str], &'static [&'static str]);
+type Row = (
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+);
 
 const ROLES: &[Row] = &[
     ("8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "Owner", &["*"], &[]),
@@ -37,7 +42,12 @@ const ROLES: &[Row] = &[
             "Microsoft.Purview/consents/delete",
         ],
     ),
-    ("acdd72a7-3385-48ef-bd42-f606fba81ae7", "Reader", &["*/read"], &[]),
+    (
+        "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+        "Reader",
+        &["*/read"],
+        &[],
+    ),
     (
         "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
         "User Access Administrator",

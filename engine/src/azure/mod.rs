@@ -223,11 +223,16 @@ impl Grant<'_> {
             )
             .at(&a.source),
         ];
-        if self.role.role_type.eq_ignore_ascii_case("CustomRole") && !self.role.source.file.is_empty() {
+        if self.role.role_type.eq_ignore_ascii_case("CustomRole")
+            && !self.role.source.file.is_empty()
+        {
             ev.push(
                 Evidence::new(
                     &self.role.id,
-                    format!("{}.permissions[{}]", self.role.field, self.allowed.permission),
+                    format!(
+                        "{}.permissions[{}]",
+                        self.role.field, self.allowed.permission
+                    ),
                     format!("custom role {}", self.role.role_name),
                 )
                 .at(&self.role.source),
@@ -238,7 +243,10 @@ impl Grant<'_> {
                 Evidence::new(
                     &object,
                     format!("{}.condition", a.field),
-                    format!("ABAC condition, not evaluated (the step is possible, not certain): {}", c.trim()),
+                    format!(
+                        "ABAC condition, not evaluated (the step is possible, not certain): {}",
+                        c.trim()
+                    ),
                 )
                 .at(&a.source),
             );
@@ -306,7 +314,10 @@ impl<'a> AzureIndex<'a> {
             let evidence = Evidence::new(
                 &m.id,
                 format!("{}.clientId", m.field),
-                format!("user-assigned managed identity {} (client id {}, principal id {})", m.name, m.client_id, m.principal_id),
+                format!(
+                    "user-assigned managed identity {} (client id {}, principal id {})",
+                    m.name, m.client_id, m.principal_id
+                ),
             )
             .at(&m.source);
             ix.add_identity(
@@ -326,7 +337,10 @@ impl<'a> AzureIndex<'a> {
                 let evidence = Evidence::new(
                     cluster_object(c),
                     format!("{}identityProfile.kubeletidentity", field_prefix(&c.field)),
-                    format!("the kubelet identity (client id {}): assigned to the node VMs", k.client_id),
+                    format!(
+                        "the kubelet identity (client id {}): assigned to the node VMs",
+                        k.client_id
+                    ),
                 )
                 .at(&c.source);
                 ix.add_identity(
@@ -346,7 +360,10 @@ impl<'a> AzureIndex<'a> {
                 let evidence = Evidence::new(
                     cluster_object(c),
                     format!("{}addonProfiles.{name}.identity", field_prefix(&c.field)),
-                    format!("the {name} add-on's identity (client id {}): assigned to the node VMs", k.client_id),
+                    format!(
+                        "the {name} add-on's identity (client id {}): assigned to the node VMs",
+                        k.client_id
+                    ),
                 )
                 .at(&c.source);
                 ix.add_identity(
@@ -366,7 +383,9 @@ impl<'a> AzureIndex<'a> {
             if let Some(s) = subscription_of(&a.scope) {
                 ix.subscriptions.insert(s.to_ascii_lowercase());
             }
-            let Some(&who) = ix.by_principal.get(&a.principal_id.trim().to_ascii_lowercase())
+            let Some(&who) = ix
+                .by_principal
+                .get(&a.principal_id.trim().to_ascii_lowercase())
             else {
                 continue;
             };
@@ -503,7 +522,9 @@ impl<'a> AzureIndex<'a> {
             let Some(coverage) = self.covers(&a.scope, target) else {
                 continue;
             };
-            let Some(role) = self.role_of(a) else { continue };
+            let Some(role) = self.role_of(a) else {
+                continue;
+            };
             if let Some(allowed) = role_allows(role, action) {
                 out.push(Grant {
                     assignment: a,
@@ -521,7 +542,9 @@ impl<'a> AzureIndex<'a> {
     pub fn grants_anywhere(&self, who: usize, action: &str) -> Vec<Grant<'a>> {
         let mut out = Vec::new();
         for &a in self.assignments.get(&who).into_iter().flatten() {
-            let Some(role) = self.role_of(a) else { continue };
+            let Some(role) = self.role_of(a) else {
+                continue;
+            };
             if let Some(allowed) = role_allows(role, action) {
                 let coverage = if management_group(&a.scope)
                     .is_some_and(|mg| !self.tenants.contains(&mg.to_ascii_lowercase()))
@@ -578,7 +601,11 @@ fn scope_prefixes(id: &str) -> Vec<String> {
 }
 
 fn resource_name(id: &str) -> &str {
-    id.trim().trim_end_matches('/').rsplit('/').next().unwrap_or("")
+    id.trim()
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
 }
 
 /// The object an AKS cluster is named by in evidence.

@@ -13,9 +13,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::azure::{
-    AzureIdentity, CLIENT_ID_ANNOTATION, Coverage, FEDERATED_CREDENTIAL_WRITE, Grant,
-    IdentityKind, ROLE_ASSIGNMENT_WRITE, TOKEN_EXCHANGE_AUDIENCE, USE_LABEL, cluster_object,
-    subscription_of,
+    AzureIdentity, CLIENT_ID_ANNOTATION, Coverage, FEDERATED_CREDENTIAL_WRITE, Grant, IdentityKind,
+    ROLE_ASSIGNMENT_WRITE, TOKEN_EXCHANGE_AUDIENCE, USE_LABEL, cluster_object, subscription_of,
 };
 use crate::graph::{AttackGraph, Edge, Evidence, id};
 use crate::index::{Index, WorkloadNode};
@@ -133,7 +132,10 @@ fn admin_edges(ix: &Index, g: &mut AttackGraph) {
             for gr in grants.iter().take(4) {
                 evidence.extend(gr.evidence(ROLE_ASSIGNMENT_WRITE));
             }
-            let fixes: Vec<String> = grants.iter().map(|gr| remove_assignment(gr, identity)).collect();
+            let fixes: Vec<String> = grants
+                .iter()
+                .map(|gr| remove_assignment(gr, identity))
+                .collect();
             let remediation = format!(
                 "{}; grant least-privilege roles instead (without {ROLE_ASSIGNMENT_WRITE} at subscription scope), or constrain a Role Based Access Control Administrator assignment with a condition on the roles it may assign.",
                 capitalize(&fixes.join("; "))
@@ -325,7 +327,8 @@ fn carries_token(
 ) -> Option<(Evidence, f64)> {
     let spec_path = crate::techniques::identity::pod_spec_path(w);
     let labelled = w.spec.pod_labels.get(USE_LABEL).map(|v| v.trim()) == Some("true");
-    if labelled && webhook != Some(false) && audiences.iter().any(|a| a == TOKEN_EXCHANGE_AUDIENCE) {
+    if labelled && webhook != Some(false) && audiences.iter().any(|a| a == TOKEN_EXCHANGE_AUDIENCE)
+    {
         let detail = match webhook {
             Some(true) => format!(
                 "\"true\": the workload identity webhook projects a token with audience {TOKEN_EXCHANGE_AUDIENCE} into the pods"
@@ -359,14 +362,21 @@ fn carries_token(
                 audiences.iter().any(|a| a == aud).then(|| {
                     Evidence::new(
                         w.object(),
-                        format!("{spec_path}.volumes[{vi}].projected.sources[{si}].serviceAccountToken"),
+                        format!(
+                            "{spec_path}.volumes[{vi}].projected.sources[{si}].serviceAccountToken"
+                        ),
                         format!("a projected service account token with audience {aud}"),
                     )
                     .at(&w.spec.source)
                 })
             })
         })
-        .map(|e| (e, MOUNTED_TOKEN_LIKELIHOOD / AKS_WORKLOAD_IDENTITY.likelihood))
+        .map(|e| {
+            (
+                e,
+                MOUNTED_TOKEN_LIKELIHOOD / AKS_WORKLOAD_IDENTITY.likelihood,
+            )
+        })
 }
 
 fn credential_evidence(c: &FederatedCredential) -> Evidence {
@@ -481,7 +491,9 @@ fn workload_identity_edges(ix: &Index, g: &mut AttackGraph) {
                     let e = Evidence::new(
                         &sa_object,
                         &annotation,
-                        format!("{hint}: the SDK asks for that identity, but the token is good for every identity whose credential trusts {subject}, this one included"),
+                        format!(
+                            "{hint}: the SDK asks for that identity, but the token is good for every identity whose credential trusts {subject}, this one included"
+                        ),
                     );
                     evidence.push(match facts.object {
                         Some(sa) => e.at(&sa.source),
@@ -522,7 +534,9 @@ fn workload_identity_edges(ix: &Index, g: &mut AttackGraph) {
                 continue;
             }
             for (i, e, f) in &carriers {
-                let Some(w) = ix.workloads.get(*i) else { continue };
+                let Some(w) = ix.workloads.get(*i) else {
+                    continue;
+                };
                 let mut edge = base.clone();
                 edge.likelihood = (edge.likelihood * f).clamp(f64::MIN_POSITIVE, 1.0);
                 edge.evidence.insert(0, e.clone());
