@@ -187,12 +187,12 @@ pub(crate) fn load(
     }
 }
 
-/// An AKS cluster: kept, and its name and OIDC issuer become the snapshot's facts (unless
-/// already stated). A second cluster with another issuer is a warning: one snapshot is one
-/// cluster, and the first one read is used.
+/// An AKS cluster: kept, and the first one's name and OIDC issuer become the snapshot's
+/// facts (unless already stated). Another cluster (`az aks list`) is kept too, with a warning:
+/// one snapshot is one cluster, the one `kubepath.yaml` names (`clusterName`), else the first.
 fn cluster_facts(snap: &mut Snapshot, c: AksCluster) {
     if let Some(first) = snap.azure.clusters.first()
-        && first.issuer_url() != c.issuer_url()
+        && first.id != c.id
     {
         snap.warnings.push(Warning {
             file: c.source.file.clone(),
@@ -200,10 +200,11 @@ fn cluster_facts(snap: &mut Snapshot, c: AksCluster) {
             object: Some(Doc::AksCluster.command().into()),
             field: (!c.field.is_empty()).then(|| c.field.clone()),
             message: format!(
-                "a second AKS cluster ({}) in one snapshot; {} is analysed: scan one cluster at a time",
+                "another AKS cluster ({}) in one snapshot: the one kubepath.yaml names (clusterName) is analysed, else {}; scan one cluster at a time",
                 c.name, first.name
             ),
         });
+        snap.azure.clusters.push(c);
         return;
     }
     let facts = &mut snap.facts;

@@ -30,6 +30,14 @@ pub struct AzureApi {
 }
 
 impl AzureApi {
+    /// The AKS cluster analysed: the one named `cluster_name` (`kubepath.yaml`
+    /// `clusterName`), else the first one read.
+    pub fn cluster(&self, cluster_name: Option<&str>) -> Option<&AksCluster> {
+        cluster_name
+            .and_then(|n| self.clusters.iter().find(|c| c.name == n))
+            .or_else(|| self.clusters.first())
+    }
+
     pub fn is_empty(&self) -> bool {
         self.role_assignments.is_empty()
             && self.role_definitions.is_empty()

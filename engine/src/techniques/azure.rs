@@ -235,7 +235,11 @@ struct ClusterFacts {
 }
 
 fn cluster_facts(ix: &Index) -> ClusterFacts {
-    match ix.azure.api.clusters.first() {
+    match ix
+        .azure
+        .api
+        .cluster(ix.snapshot.facts.cluster_name.as_deref())
+    {
         Some(c) => {
             let object = cluster_object(c);
             let prefix = if c.field.is_empty() {

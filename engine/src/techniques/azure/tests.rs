@@ -514,3 +514,64 @@ fn the_kubelet_identity_assignments_count() {
     ));
     assert!(reaches(&g, "workload:shop/Pod/web", &admin()));
 }
+
+#[test]
+fn with_several_clusters_the_one_the_facts_name_is_analysed() {
+    let mut s = testutil::snapshot(POD);
+    let other: AksCluster = serde_json::from_value(json!({
+        "id": format!("{}/providers/Microsoft.ContainerService/managedClusters/staging-aks", rg("rg-staging")),
+        "name": "staging-aks",
+        "identityProfile": {"kubeletidentity": {"clientId": "c-staging-kubelet", "objectId": "p-staging-kubelet"}}
+    }))
+    .unwrap();
+    s.azure.clusters.push(other);
+    cluster(&mut s, true);
+    let g = graph(&s);
+    assert!(g.has_edge("node:*", &ident("c-staging-kubelet"), "IMDS_NODE_ROLE"));
+    assert!(!g.has_edge("node:*", &ident("c-kubelet"), "IMDS_NODE_ROLE"));
+    s.facts.cluster_name = Some("shop-aks".into());
+    let g = graph(&s);
+    assert!(g.has_edge("node:*", &ident("c-kubelet"), "IMDS_NODE_ROLE"));
+    assert!(!g.has_edge("node:*", &ident("c-staging-kubelet"), "IMDS_NODE_ROLE"));
+}
+
+#[test]
+fn a_pod_mounting_a_token_with_the_credential_audience_acts_as_the_identity_without_the_label() {
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: batch, namespace: shop}\nspec:\n  serviceAccountName: api\n  automountServiceAccountToken: false\n  containers: [{name: c, image: shop/batch:1}]\n  volumes:\n  - name: azure-token\n    projected:\n      sources:\n      - serviceAccountToken: {audience: \"api://AzureADTokenExchange\", path: token}\n";
+    let mut s = wi_snapshot(&format!("{SA}---\n{pod}"));
+    fic(&mut s, "rg-shop", "shop-api", SUBJECT, ISSUER, json!([AUD]));
+    let g = graph(&s);
+    assert!(g.has_edge(
+        "workload:shop/Pod/batch",
+        &ident("c-shop-api"),
+        "AKS_WORKLOAD_IDENTITY"
+    ));
+    let mut s = wi_snapshot(&format!("{SA}---\n{pod}"));
+    fic(
+        &mut s,
+        "rg-shop",
+        "shop-api",
+        SUBJECT,
+        ISSUER,
+        json!(["api://other"]),
+    );
+    assert!(graph(&s).edges_of("AKS_WORKLOAD_IDENTITY").is_empty());
+}
+
+#[test]
+fn without_a_known_issuer_the_credential_is_a_possible_step() {
+    let mut s = testutil::snapshot(&format!("{SA}---\n{}", deployment(true, false)));
+    mi(&mut s, "rg-shop", "shop-api");
+    fic(&mut s, "rg-shop", "shop-api", SUBJECT, ISSUER, json!([AUD]));
+    let g = graph(&s);
+    let e = g.edges_of("AKS_WORKLOAD_IDENTITY");
+    assert!(g.has_edge("sa:shop/api", &ident("c-shop-api"), "AKS_WORKLOAD_IDENTITY"));
+    for (_, _, edge) in e {
+        assert!(edge.likelihood < 0.95);
+        assert!(
+            edge.evidence
+                .iter()
+                .any(|ev| ev.detail.contains("not checked"))
+        );
+    }
+}
