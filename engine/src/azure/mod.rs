@@ -332,7 +332,7 @@ impl<'a> AzureIndex<'a> {
                 ix.tenants.insert(m.tenant_id.trim().to_ascii_lowercase());
             }
         }
-        for c in api.cluster(snapshot.facts.cluster_name.as_deref()) {
+        if let Some(c) = api.cluster(snapshot.facts.cluster_name.as_deref()) {
             if let Some(k) = c.kubelet_identity() {
                 let evidence = Evidence::new(
                     cluster_object(c),
