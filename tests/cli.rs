@@ -438,3 +438,58 @@ fn gke_demo_reaches_gcp_admin_from_the_internet_and_gke_hardened_does_not() {
         "GKE_WORKLOAD_IDENTITY"
     ));
 }
+
+#[test]
+fn aks_demo_has_an_internet_to_azure_admin_chain_and_aks_hardened_has_none() {
+    let doc = json(&["scan", "samples/aks-demo", "--format", "json"]);
+    assert_eq!(
+        doc["warnings"],
+        serde_json::json!([]),
+        "{}",
+        doc["warnings"]
+    );
+    let paths = doc["paths"].as_array().expect("paths");
+    let chain = paths
+        .iter()
+        .find(|p| {
+            p["source"] == "internet"
+                && p["target"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with("azure-admin:"))
+        })
+        .expect("an internet -> azure-admin chain");
+    let techniques: Vec<&str> = chain["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter_map(|s| s["technique"].as_str())
+        .collect();
+    for t in [
+        "AKS_WORKLOAD_IDENTITY",
+        "AZURE_FEDERATED_CREDENTIAL_WRITE",
+        "AZURE_ADMIN",
+    ] {
+        assert!(techniques.contains(&t), "{techniques:?}");
+    }
+    let g = json(&["graph", "samples/aks-demo", "--format", "json"]);
+    assert!(
+        g["edges"]
+            .as_array()
+            .is_some_and(|edges| edges.iter().any(|e| {
+                e["technique"] == "IMDS_NODE_ROLE"
+                    && e["from"] == "node:*"
+                    && e["to"]
+                        .as_str()
+                        .is_some_and(|t| t.starts_with("azure-identity:"))
+            }))
+    );
+
+    let hardened = json(&["scan", "samples/aks-hardened", "--format", "json"]);
+    assert_eq!(hardened["warnings"], serde_json::json!([]));
+    assert_eq!(
+        hardened["paths"],
+        serde_json::json!([]),
+        "{}",
+        hardened["paths"]
+    );
+}

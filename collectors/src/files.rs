@@ -15,6 +15,7 @@ use kubepath_engine::{Snapshot, Source, Warning};
 use serde_json::Value;
 
 use crate::aws_auth;
+use crate::azure;
 use crate::config;
 use crate::eks;
 use crate::gcp;
@@ -409,6 +410,9 @@ impl Loader<'_> {
             v if gcp::recognise(&v) => {
                 gcp::read(&mut self.snap, &mut self.stats.objects, file, index, v)
             }
+            _ if azure::recognise(&value).is_some() => {
+                azure::load(&mut self.snap, &mut self.stats.objects, file, index, value)
+            }
             Value::Array(items) => {
                 for (i, item) in items.into_iter().enumerate() {
                     self.item(file, index, item, namespace, &format!("[{i}]"));
@@ -703,6 +707,7 @@ fn is_recognised(value: &Value) -> bool {
             is_aws_document(value)
                 || is_eks_cluster(value)
                 || eks::recognise(value).is_some()
+                || azure::recognise(value).is_some()
                 || OrganizationsPolicy::looks_like(value)
                 || gcp::recognise(value)
                 || (value.get("kind").is_some_and(Value::is_string)

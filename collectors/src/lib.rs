@@ -4,6 +4,7 @@
 //! `get-account-authorization-details` JSON ([`load_paths`]).
 
 mod aws_auth;
+mod azure;
 mod config;
 mod eks;
 pub mod files;

@@ -153,6 +153,13 @@ pub mod id {
     pub fn gcp_admin(project: &str) -> String {
         format!("gcp-admin:{project}")
     }
+    /// An Azure managed identity, by its client (application) id.
+    pub fn azure_identity(client_id: &str) -> String {
+        format!("azure-identity:{client_id}")
+    }
+    pub fn azure_admin(subscription: &str) -> String {
+        format!("azure-admin:{subscription}")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

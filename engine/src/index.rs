@@ -83,6 +83,8 @@ pub struct Index<'a> {
     pub rbac: Rbac<'a>,
     pub aws: AwsIndex<'a>,
     pub gcp: GcpIndex<'a>,
+    /// Azure RBAC and managed identities (`engine::azure`).
+    pub azure: crate::azure::AzureIndex<'a>,
     /// The Node objects and the node groups placement was evaluated on.
     pub placement: Placement<'a>,
     /// NetworkPolicy semantics (`engine::netpol`).
@@ -134,6 +136,7 @@ impl<'a> Index<'a> {
         let rbac = Rbac::new(snapshot, &mut warnings);
         let aws = AwsIndex::new(snapshot, &mut warnings);
         let gcp = GcpIndex::new(snapshot, &mut warnings);
+        let azure = crate::azure::AzureIndex::new(snapshot, &mut warnings);
         let netpol = NetPolicies::new(snapshot, &mut warnings);
         Index {
             snapshot,
@@ -147,6 +150,7 @@ impl<'a> Index<'a> {
             rbac,
             aws,
             gcp,
+            azure,
             placement,
             netpol,
             warnings,

@@ -4,6 +4,7 @@
 //! has no async runtime and knows nothing of the command line (see ARCHITECTURE.md).
 
 pub mod aws;
+pub mod azure;
 pub mod gcp;
 pub mod graph;
 pub mod index;
@@ -37,5 +38,6 @@ pub fn build_graph(snapshot: &Snapshot) -> (AttackGraph, Vec<Warning>) {
     techniques::rbac::edges(&ix, &mut g);
     techniques::aws::edges(&ix, &mut g);
     techniques::gcp::edges(&ix, &mut g);
+    techniques::azure::edges(&ix, &mut g);
     (g, ix.warnings)
 }

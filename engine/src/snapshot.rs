@@ -12,8 +12,10 @@ use serde::{Deserialize, Serialize};
 use crate::aws::AuthorizationDetails;
 
 mod affinity;
+mod azure;
 mod eks;
 pub use affinity::*;
+pub use azure::*;
 pub use eks::*;
 mod gateway;
 mod gcp;
@@ -672,6 +674,9 @@ pub struct Snapshot {
     /// Google Cloud: IAM policies, service accounts, roles, GKE clusters (`gcloud` JSON).
     #[serde(default)]
     pub gcp: GcpApi,
+    /// The `az` CLI outputs: Azure RBAC, managed identities, AKS.
+    #[serde(default)]
+    pub azure: AzureApi,
     pub facts: Facts,
     /// Problems met while collecting; the engine adds its own and reports them all.
     pub warnings: Vec<Warning>,
