@@ -88,6 +88,39 @@ fn annotation_field(key: &str) -> String {
     format!("metadata.annotations[\"{key}\"]")
 }
 
+/// The internal load balancer annotation to suggest, for the cloud the snapshot shows (the
+/// `provider` fact, else the Nodes' `providerID` scheme, else the cloud inputs read).
+fn internal_lb_hint(ix: &Index) -> &'static str {
+    let provider = ix
+        .snapshot
+        .facts
+        .provider
+        .as_deref()
+        .map(str::to_ascii_lowercase);
+    let node_scheme = ix.snapshot.nodes.iter().find_map(|n| {
+        n.spec
+            .provider_id
+            .as_deref()?
+            .split_once("://")
+            .map(|(s, _)| s.to_ascii_lowercase())
+    });
+    let cloud = provider.or(node_scheme).unwrap_or_else(|| {
+        if !ix.snapshot.aws.is_empty() || ix.snapshot.aws_auth.is_some() {
+            "aws".into()
+        } else {
+            String::new()
+        }
+    });
+    match cloud.as_str() {
+        "aws" | "eks" => "service.beta.kubernetes.io/aws-load-balancer-scheme: internal",
+        "gce" | "gcp" | "gke" | "google" => "networking.gke.io/load-balancer-type: Internal",
+        "azure" | "aks" => "service.beta.kubernetes.io/azure-load-balancer-internal: \"true\"",
+        _ => {
+            "service.beta.kubernetes.io/aws-load-balancer-scheme: internal (EKS), networking.gke.io/load-balancer-type: Internal (GKE) or service.beta.kubernetes.io/azure-load-balancer-internal: \"true\" (AKS)"
+        }
+    }
+}
+
 /// Why a `type: LoadBalancer` Service gets an internal (VPC-only) load balancer, if it does:
 /// the annotation that says so, and its value.
 fn internal_load_balancer(svc: &Service) -> Option<(String, String)> {
@@ -186,7 +219,7 @@ fn ports_detail(svc: &Service) -> String {
 }
 
 /// `internet -> service` for an internet-facing load balancer.
-fn load_balancer(svc: &Service, obj: &str) -> Option<Edge> {
+fn load_balancer(svc: &Service, obj: &str, internal_hint: &str) -> Option<Edge> {
     if svc.spec.type_.as_deref() != Some("LoadBalancer") || internal_load_balancer(svc).is_some() {
         return None;
     }
@@ -220,7 +253,7 @@ fn load_balancer(svc: &Service, obj: &str) -> Option<Edge> {
     let (ranges, ranges_field) = source_ranges(svc);
     let open = ranges.is_empty() || ranges.iter().any(|r| r == "0.0.0.0/0" || r == "::/0");
     let remediation = format!(
-        "Make {obj} internal (an internal load balancer annotation such as {AWS_SCHEME}: internal, or type: ClusterIP behind an authenticated Ingress) or restrict spec.loadBalancerSourceRanges to the networks that need it."
+        "Make {obj} internal (an internal load balancer annotation such as {internal_hint}, or type: ClusterIP behind an authenticated Ingress) or restrict spec.loadBalancerSourceRanges to the networks that need it."
     );
     if open {
         if !ranges.is_empty() {
@@ -422,11 +455,12 @@ pub fn edges(ix: &Index, g: &mut AttackGraph) {
     // Services the internet reaches, each with the facts that make it reachable; the
     // selects-step out of these is the entry step (APP_COMPROMISE).
     let mut reachable: Reachable = BTreeMap::new();
+    let hint = internal_lb_hint(ix);
 
     for svc in &ix.snapshot.services {
         let (ns, name) = (svc.metadata.ns(), svc.metadata.name.as_str());
         let obj = format!("Service/{ns}/{name}");
-        for edge in [load_balancer(svc, &obj), node_port(svc, &obj)]
+        for edge in [load_balancer(svc, &obj, hint), node_port(svc, &obj)]
             .into_iter()
             .flatten()
         {

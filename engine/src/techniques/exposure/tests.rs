@@ -396,3 +396,30 @@ spec:
     let g = with_web(&lb.replace("CIDR", "0.0.0.0/0"));
     assert!(g.has_edge(from, to, "APP_COMPROMISE"));
 }
+
+#[test]
+fn internal_load_balancer_fix_names_the_annotation_of_the_cloud_in_use() {
+    let svc = "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec: {type: LoadBalancer, selector: {app: web}, ports: [{port: 80}]}\n";
+    for (provider_id, annotation) in [
+        (
+            "azure:///subscriptions/s/resourceGroups/mc/providers/Microsoft.Compute/virtualMachineScaleSets/vmss/virtualMachines/0",
+            "azure-load-balancer-internal",
+        ),
+        (
+            "gce://shop-prod/europe-west1-b/gke-node-1",
+            "networking.gke.io/load-balancer-type",
+        ),
+        ("aws:///us-east-1a/i-0abc", "aws-load-balancer-scheme"),
+    ] {
+        let yaml = format!(
+            "{svc}---\napiVersion: v1\nkind: Node\nmetadata: {{name: n1}}\nspec: {{providerID: \"{provider_id}\"}}\n"
+        );
+        let g = crate::testutil::graph(&yaml);
+        let (_, _, e) = g.edges_of("EXPOSED_LOADBALANCER")[0];
+        assert!(
+            e.remediation.contains(annotation),
+            "{provider_id}: {}",
+            e.remediation
+        );
+    }
+}
