@@ -271,20 +271,7 @@ fn irsa_edges(ix: &Index, g: &mut AttackGraph) {
         .map(normalize_issuer)
         .filter(|i| !i.is_empty());
     // Who can mint tokens for which service account, from the RBAC edges already built.
-    let mut minters: BTreeMap<String, Vec<(String, crate::graph::Edge)>> = BTreeMap::new();
-    for technique in [
-        crate::techniques::rbac::RBAC_TOKEN_REQUEST.id,
-        crate::techniques::rbac::RBAC_CREATE_WORKLOAD.id,
-    ] {
-        for (from, to, e) in g.edges_of(technique) {
-            if to.starts_with("sa:") && from != to {
-                minters
-                    .entry(to.to_string())
-                    .or_default()
-                    .push((from.to_string(), e.clone()));
-            }
-        }
-    }
+    let minters = crate::techniques::identity::token_minters(g);
     let mut sas = service_accounts(ix);
     for sa in minters.keys() {
         if let Some((ns, name)) = sa.strip_prefix("sa:").and_then(|s| s.split_once('/')) {

@@ -16,7 +16,7 @@ use crate::azure::{
     AzureIdentity, CLIENT_ID_ANNOTATION, Coverage, FEDERATED_CREDENTIAL_WRITE, Grant, IdentityKind,
     ROLE_ASSIGNMENT_WRITE, TOKEN_EXCHANGE_AUDIENCE, USE_LABEL, cluster_object, subscription_of,
 };
-use crate::graph::{AttackGraph, Edge, Evidence, id};
+use crate::graph::{AttackGraph, Evidence, id};
 use crate::index::{Index, WorkloadNode};
 use crate::snapshot::{FederatedCredential, ServiceAccount};
 use crate::techniques::aws::credential_holder_edges;
@@ -427,20 +427,7 @@ fn workload_identity_edges(ix: &Index, g: &mut AttackGraph) {
             by_subject.entry(s).or_default().push(c);
         }
     }
-    let mut minters: BTreeMap<String, Vec<(String, Edge)>> = BTreeMap::new();
-    for technique in [
-        crate::techniques::rbac::RBAC_TOKEN_REQUEST.id,
-        crate::techniques::rbac::RBAC_CREATE_WORKLOAD.id,
-    ] {
-        for (from, to, e) in g.edges_of(technique) {
-            if to.starts_with("sa:") && from != to {
-                minters
-                    .entry(to.to_string())
-                    .or_default()
-                    .push((from.to_string(), e.clone()));
-            }
-        }
-    }
+    let minters = crate::techniques::identity::token_minters(g);
     let mut sas = service_accounts(ix);
     for sa in minters.keys() {
         if let Some((ns, name)) = sa.strip_prefix("sa:").and_then(|s| s.split_once('/')) {

@@ -736,3 +736,83 @@ subjects: [{{kind: ServiceAccount, name: reader, namespace: ci}}]
         ));
     }
 }
+
+/// Who can get a token for which service account, from the RBAC steps already in the graph:
+/// `sa:NS/NAME` -> every (identity, step) with `RBAC_TOKEN_REQUEST` or `RBAC_CREATE_WORKLOAD`
+/// into it, one entry per identity (its likelier step). Cloud workload-identity techniques (IRSA, AKS) use it for service accounts whose
+/// own pods hold no token of the audience the cloud accepts: a minter can ask for any audience.
+pub(crate) fn token_minters(
+    g: &AttackGraph,
+) -> BTreeMap<String, Vec<(String, crate::graph::Edge)>> {
+    let mut minters: BTreeMap<String, Vec<(String, crate::graph::Edge)>> = BTreeMap::new();
+    for technique in [
+        crate::techniques::rbac::RBAC_TOKEN_REQUEST.id,
+        crate::techniques::rbac::RBAC_CREATE_WORKLOAD.id,
+    ] {
+        for (from, to, e) in g.edges_of(technique) {
+            if !to.starts_with("sa:") || from == to {
+                continue;
+            }
+            let list = minters.entry(to.to_string()).or_default();
+            match list.iter_mut().find(|(m, _)| m == from) {
+                Some((_, kept)) if kept.likelihood >= e.likelihood => {}
+                Some((_, kept)) => *kept = e.clone(),
+                None => list.push((from.to_string(), e.clone())),
+            }
+        }
+    }
+    minters
+}
+
+#[cfg(test)]
+mod minter_tests {
+    use super::token_minters;
+    use crate::graph::AttackGraph;
+    use crate::techniques::rbac::{RBAC_CREATE_WORKLOAD, RBAC_POD_EXEC, RBAC_TOKEN_REQUEST};
+
+    #[test]
+    fn each_minter_appears_once_per_service_account_with_its_likelier_step() {
+        let mut g = AttackGraph::new();
+        g.add_edge(
+            "sa:a/ci",
+            "sa:b/app",
+            RBAC_CREATE_WORKLOAD.edge_with(0.9, vec![], "f"),
+        );
+        g.add_edge(
+            "sa:a/ci",
+            "sa:b/app",
+            RBAC_TOKEN_REQUEST.edge_with(0.95, vec![], "f"),
+        );
+        g.add_edge(
+            "sa:a/ops",
+            "sa:b/app",
+            RBAC_CREATE_WORKLOAD.edge_with(0.9, vec![], "f"),
+        );
+        // Not a minting step, and not into a service account.
+        g.add_edge(
+            "sa:a/dbg",
+            "sa:b/app",
+            RBAC_POD_EXEC.edge_with(0.9, vec![], "f"),
+        );
+        g.add_edge(
+            "sa:a/ci",
+            "node:*",
+            RBAC_CREATE_WORKLOAD.edge_with(0.9, vec![], "f"),
+        );
+        let m = token_minters(&g);
+        assert_eq!(m.len(), 1);
+        let app = &m["sa:b/app"];
+        let mut who: Vec<(&str, &str)> = app
+            .iter()
+            .map(|(f, e)| (f.as_str(), e.technique.id))
+            .collect();
+        who.sort_unstable();
+        assert_eq!(
+            who,
+            vec![
+                ("sa:a/ci", "RBAC_TOKEN_REQUEST"),
+                ("sa:a/ops", "RBAC_CREATE_WORKLOAD")
+            ]
+        );
+    }
+}
