@@ -9,6 +9,7 @@ mod config;
 mod eks;
 pub mod files;
 mod gcp;
+pub mod live;
 mod yaml;
 
 pub use files::{FileOptions, LoadError, LoadStats, load_paths};

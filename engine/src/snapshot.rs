@@ -13,9 +13,11 @@ use crate::aws::AuthorizationDetails;
 
 mod affinity;
 mod azure;
+mod coverage;
 mod eks;
 pub use affinity::*;
 pub use azure::*;
+pub use coverage::*;
 pub use eks::*;
 mod gateway;
 mod gcp;
@@ -678,6 +680,9 @@ pub struct Snapshot {
     #[serde(default)]
     pub azure: AzureApi,
     pub facts: Facts,
+    /// What a live collection could not see (403s, AccessDenied); reports state each gap.
+    #[serde(default)]
+    pub coverage: Vec<CoverageGap>,
     /// Problems met while collecting; the engine adds its own and reports them all.
     pub warnings: Vec<Warning>,
 }
