@@ -270,12 +270,7 @@ fn min_cut(
     cost: &dyn Fn(&Key) -> Option<u32>,
 ) -> BTreeSet<Key> {
     let mut flow = Network::default();
-    let inf: u64 = union
-        .iter()
-        .filter_map(cost)
-        .map(u64::from)
-        .sum::<u64>()
-        + 1;
+    let inf: u64 = union.iter().filter_map(cost).map(u64::from).sum::<u64>() + 1;
     let s = flow.node("\u{0}source");
     let t = flow.node("\u{10FFFF}sink");
     let mut arcs: Vec<(usize, Key)> = Vec::new();
