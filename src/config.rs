@@ -22,11 +22,14 @@ pub enum Config {
         format: ScanFormat,
         table: TableStyle,
         fail_on: Option<Severity>,
+        what_if: crate::query_cmd::WhatIf,
     },
     Graph {
         input: Input,
         format: GraphFormat,
     },
+    /// paths, reach, who-can, explain, chokepoints, fix-plan, diff.
+    Query(crate::query_cmd::Query),
 }
 
 impl Config {
@@ -37,11 +40,12 @@ impl Config {
                 input: input(args.input),
                 format: args.format,
             },
+            other => Config::Query(crate::query_cmd::Query::resolve(other)),
         }
     }
 }
 
-fn input(args: InputArgs) -> Input {
+pub(crate) fn input(args: InputArgs) -> Input {
     Input {
         paths: args.paths,
         files: FileOptions {
@@ -59,7 +63,9 @@ fn scan(args: ScanArgs) -> Config {
         .and_then(|c| c.trim().parse::<usize>().ok())
         .filter(|&w| w > 0)
         .unwrap_or(100);
+    let what_if = crate::query_cmd::WhatIf::resolve(args.what_if);
     Config::Scan {
+        what_if,
         input: input(args.input),
         search: Options {
             max_hops: usize::from(args.max_hops),
@@ -77,5 +83,21 @@ fn scan(args: ScanArgs) -> Config {
             FailOn::High => Severity::High,
             FailOn::Critical => Severity::Critical,
         }),
+    }
+}
+
+/// The table style every command uses: width from `COLUMNS`, colour on a terminal unless
+/// `NO_COLOR` is set.
+pub(crate) fn table_style() -> TableStyle {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&w| w > 0)
+        .unwrap_or(100);
+    TableStyle {
+        width,
+        color: std::io::stdout().is_terminal() && !no_color,
+        ..TableStyle::default()
     }
 }

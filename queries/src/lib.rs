@@ -6,6 +6,13 @@
 pub mod json;
 pub mod table;
 
+pub mod chokepoints;
+pub mod diff;
+pub mod fix_plan;
+pub mod query;
+pub mod rank;
+pub mod select;
+
 use std::collections::BTreeMap;
 
 use serde::Serialize;
