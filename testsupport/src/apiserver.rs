@@ -40,8 +40,8 @@ struct State {
     /// Resources whose next continued page answers 410 Expired (once each).
     expire_once: BTreeSet<String>,
     issuer: Option<String>,
-    /// Bumped on every 410, so tokens issued before it are stale.
-    generation: u64,
+    /// Per resource, bumped on every 410 so its tokens issued before it are stale.
+    generation: HashMap<String, u64>,
     requests: Vec<Recorded>,
 }
 
@@ -69,6 +69,25 @@ impl ApiServer {
             let kind = o.get("kind").and_then(Value::as_str).unwrap_or("");
             if let Some(res) = resource_of(api_version, kind) {
                 state.objects.entry(res.plural).or_default().push(o);
+            }
+        }
+        // Every namespace an object is in exists, as do the ones every cluster has.
+        let mut namespaces: BTreeSet<String> = ["default", "kube-system", "kube-public"]
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        for list in state.objects.values() {
+            namespaces.extend(
+                list.iter()
+                    .map(|o| meta_str(o, "namespace"))
+                    .filter(|n| !n.is_empty()),
+            );
+        }
+        let declared = state.objects.entry("namespaces").or_default();
+        for ns in namespaces {
+            if !declared.iter().any(|o| meta_str(o, "name") == ns) {
+                declared.push(json!({"apiVersion": "v1", "kind": "Namespace",
+                                     "metadata": {"name": ns}}));
             }
         }
         for list in state.objects.values_mut() {
@@ -449,8 +468,9 @@ fn list(
         let Some((generation, o)) = parsed else {
             return status(400, "BadRequest", "invalid continue token");
         };
-        if st.expire_once.remove(plural) || generation != st.generation {
-            st.generation += 1;
+        let current = st.generation.get(plural).copied().unwrap_or(0);
+        if st.expire_once.remove(plural) || generation != current {
+            *st.generation.entry(plural.to_string()).or_default() += 1;
             return status(
                 410,
                 "Expired",
@@ -495,7 +515,8 @@ fn list(
         .collect();
     let mut meta = json!({"resourceVersion": "1000"});
     if end < all.len() {
-        meta["continue"] = json!(format!("{}:{end}", st.generation));
+        let generation = st.generation.get(plural).copied().unwrap_or(0);
+        meta["continue"] = json!(format!("{generation}:{end}"));
         meta["remainingItemCount"] = json!(all.len() - end);
     }
     let gv = if group.is_empty() {
