@@ -8,11 +8,21 @@ use kubepath_collectors::files::FileOptions;
 use kubepath_engine::search::{Options, Severity};
 use kubepath_queries::table::TableStyle;
 
-use crate::cli::{Command, FailOn, GraphFormat, InputArgs, ScanArgs, ScanFormat};
+use crate::cli::{Command, FailOn, GraphFormat, InputArgs, LiveArgs, ScanArgs, ScanFormat};
 
 pub struct Input {
     pub paths: Vec<PathBuf>,
     pub files: FileOptions,
+    /// `--live`: collect first, then read what was collected.
+    pub live: Option<Live>,
+}
+
+/// What to collect live, and how.
+pub struct Live {
+    /// `None` with `--no-kubernetes`.
+    pub kube: Option<kubepath_collectors::live::kube::KubeOptions>,
+    /// Progress and the collection summary on stderr.
+    pub quiet: bool,
 }
 
 pub enum Config {
@@ -27,6 +37,10 @@ pub enum Config {
         input: Input,
         format: GraphFormat,
     },
+    Collect {
+        out: PathBuf,
+        live: Live,
+    },
 }
 
 impl Config {
@@ -37,7 +51,31 @@ impl Config {
                 input: input(args.input),
                 format: args.format,
             },
+            Command::Collect(args) => Config::Collect {
+                out: args.out,
+                live: live(args.live),
+            },
         }
+    }
+}
+
+fn live(args: LiveArgs) -> Live {
+    use kubepath_collectors::live::kube::{KubeOptions, Limits};
+    let progress = !args.quiet && std::io::stderr().is_terminal();
+    Live {
+        kube: (!args.no_kubernetes).then(|| KubeOptions {
+            kubeconfig: args.kubeconfig,
+            context: args.context,
+            limits: Limits {
+                qps: args.qps.max(0.0),
+                concurrency: usize::from(args.concurrency),
+                timeout: std::time::Duration::from_secs(args.request_timeout),
+                ..Limits::default()
+            },
+            progress,
+            ..KubeOptions::default()
+        }),
+        quiet: args.quiet,
     }
 }
 
@@ -47,6 +85,7 @@ fn input(args: InputArgs) -> Input {
         files: FileOptions {
             default_namespace: args.namespace,
         },
+        live: args.live.then(|| live(args.live_args)),
     }
 }
 

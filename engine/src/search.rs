@@ -135,6 +135,8 @@ pub struct Analysis {
     pub summary: Summary,
     /// The collectors' warnings followed by the engine's, sorted.
     pub warnings: Vec<Warning>,
+    /// What a live collection could not see (the snapshot's gaps, sorted).
+    pub coverage: Vec<crate::snapshot::CoverageGap>,
 }
 
 impl Analysis {
@@ -171,11 +173,14 @@ pub fn analyze(snapshot: &Snapshot, options: &Options) -> Analysis {
     warnings.extend(engine_warnings);
     warnings.sort();
     warnings.dedup();
+    let mut coverage = snapshot.coverage.clone();
+    coverage.sort();
     Analysis {
         graph,
         chains,
         summary,
         warnings,
+        coverage,
     }
 }
 
