@@ -41,14 +41,88 @@ pub enum Command {
     FixPlan(FixPlanArgs),
     /// Chains added, removed and changed between two snapshots (for pull requests).
     Diff(DiffArgs),
+    /// Collect the live cluster (as kubectl connects) into a snapshot folder that `scan`
+    /// reads: one List JSON per kind, kubepath.yaml with facts and coverage gaps.
+    Collect(CollectArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    /// Folder to write (created; an earlier collection there is replaced).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    #[command(flatten)]
+    pub live: LiveArgs,
+}
+
+/// How to reach the live cluster (`collect`, `scan --live`, `graph --live`).
+#[derive(Debug, Args)]
+pub struct LiveArgs {
+    /// Do not collect the Kubernetes cluster.
+    #[arg(long)]
+    pub no_kubernetes: bool,
+
+    /// Kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then in-cluster).
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// Kubeconfig context (default: the current context).
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+
+    /// Do not collect the AWS account (IAM, and the EKS cluster's access entries and pod
+    /// identity associations).
+    #[arg(long)]
+    pub no_aws: bool,
+
+    /// AWS profile, as `aws --profile` (default: AWS_PROFILE, then `default`).
+    #[arg(long, value_name = "NAME")]
+    pub aws_profile: Option<String>,
+
+    /// AWS region, as `aws --region` (default: AWS_REGION, the profile, IMDS).
+    #[arg(long, value_name = "REGION")]
+    pub aws_region: Option<String>,
+
+    /// Endpoint for every AWS service, as `aws --endpoint-url` (default: AWS_ENDPOINT_URL).
+    #[arg(long, value_name = "URL")]
+    pub aws_endpoint_url: Option<String>,
+
+    /// The EKS cluster to describe (default: the region's only cluster).
+    #[arg(long, value_name = "NAME")]
+    pub cluster_name: Option<String>,
+
+    /// Client-side limit on API requests per second (0: none).
+    #[arg(long, default_value_t = 20.0, value_name = "N")]
+    pub qps: f64,
+
+    /// API requests in flight at once.
+    #[arg(long, default_value_t = 4, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+
+    /// Per-request timeout, in seconds.
+    #[arg(long, default_value_t = 60, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout: u64,
+
+    /// No progress on stderr (it is shown only when stderr is a terminal).
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct InputArgs {
     /// Files or folders (read recursively) of YAML/JSON: Kubernetes objects, Lists,
     /// multi-document YAML, and AWS IAM authorization details.
-    #[arg(required = true, value_name = "PATH")]
+    #[arg(required_unless_present = "live", value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+
+    /// Collect the live cluster first (into a temporary folder) and analyse that, exactly
+    /// as `kubepath collect --out DIR` then a run on DIR would.
+    #[arg(long, conflicts_with = "paths")]
+    pub live: bool,
+
+    #[command(flatten)]
+    pub live_args: LiveArgs,
 
     /// Namespace for namespaced objects that name none and have no kustomization.yaml
     /// namespace beside them (as `kubectl apply -n NS` would). Default: `default`.

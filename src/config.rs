@@ -8,11 +8,23 @@ use kubepath_collectors::files::FileOptions;
 use kubepath_engine::search::{Options, Severity};
 use kubepath_queries::table::TableStyle;
 
-use crate::cli::{Command, FailOn, GraphFormat, InputArgs, ScanArgs, ScanFormat};
+use crate::cli::{Command, FailOn, GraphFormat, InputArgs, LiveArgs, ScanArgs, ScanFormat};
 
 pub struct Input {
     pub paths: Vec<PathBuf>,
     pub files: FileOptions,
+    /// `--live`: collect first, then read what was collected.
+    pub live: Option<Live>,
+}
+
+/// What to collect live, and how.
+pub struct Live {
+    /// `None` with `--no-kubernetes`.
+    pub kube: Option<kubepath_collectors::live::kube::KubeOptions>,
+    /// `None` with `--no-aws`.
+    pub aws: Option<kubepath_collectors::live::aws::AwsOptions>,
+    /// Progress and the collection summary on stderr.
+    pub quiet: bool,
 }
 
 pub enum Config {
@@ -30,6 +42,10 @@ pub enum Config {
     },
     /// paths, reach, who-can, explain, chokepoints, fix-plan, diff.
     Query(crate::query_cmd::Query),
+    Collect {
+        out: PathBuf,
+        live: Live,
+    },
 }
 
 impl Config {
@@ -40,8 +56,39 @@ impl Config {
                 input: input(args.input),
                 format: args.format,
             },
+            Command::Collect(args) => Config::Collect {
+                out: args.out,
+                live: live(args.live),
+            },
             other => Config::Query(crate::query_cmd::Query::resolve(other)),
         }
+    }
+}
+
+fn live(args: LiveArgs) -> Live {
+    use kubepath_collectors::live::kube::{KubeOptions, Limits};
+    let progress = !args.quiet && std::io::stderr().is_terminal();
+    Live {
+        kube: (!args.no_kubernetes).then(|| KubeOptions {
+            kubeconfig: args.kubeconfig,
+            context: args.context,
+            limits: Limits {
+                qps: args.qps.max(0.0),
+                concurrency: usize::from(args.concurrency),
+                timeout: std::time::Duration::from_secs(args.request_timeout),
+                ..Limits::default()
+            },
+            progress,
+            ..KubeOptions::default()
+        }),
+        aws: (!args.no_aws).then(|| kubepath_collectors::live::aws::AwsOptions {
+            profile: args.aws_profile,
+            region: args.aws_region,
+            endpoint_url: args.aws_endpoint_url,
+            cluster_name: args.cluster_name,
+            ..Default::default()
+        }),
+        quiet: args.quiet,
     }
 }
 
@@ -51,6 +98,7 @@ pub(crate) fn input(args: InputArgs) -> Input {
         files: FileOptions {
             default_namespace: args.namespace,
         },
+        live: args.live.then(|| live(args.live_args)),
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod cli;
 mod config;
+mod live;
 mod query_cmd;
 
 use std::io::Write as _;
@@ -68,18 +69,28 @@ fn run(config: Config) -> Result<u8> {
             Ok(EXIT_OK)
         }
         Config::Query(query) => query.run(),
+        Config::Collect { out, live } => Ok(if live::collect_into(&out, &live)? {
+            EXIT_OK
+        } else {
+            EXIT_INPUT_ERROR
+        }),
     }
 }
 
 /// Read the inputs; an error when nothing at all could be analysed.
 pub(crate) fn load(input: &Input) -> Result<(Snapshot, InputSummary)> {
-    let (snapshot, stats) = load_paths(&input.paths, &input.files)?;
+    // `--live`: collect into a temporary folder and read it like any other (removed after).
+    let collected = input.live.as_ref().map(live::collect_to_temp).transpose()?;
+    let paths = match &collected {
+        Some(t) => vec![t.path().to_path_buf()],
+        None => input.paths.clone(),
+    };
+    let (snapshot, stats) = load_paths(&paths, &input.files)?;
     let summary = input_summary(&stats);
     if summary.objects.is_empty() && snapshot.aws.is_empty() {
         let mut msg = format!(
             "no Kubernetes or AWS objects could be read from {}",
-            input
-                .paths
+            paths
                 .iter()
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>()

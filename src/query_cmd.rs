@@ -64,7 +64,7 @@ impl WhatIf {
     /// The scan with the fixes applied.
     pub fn analyze(&self, snapshot: &Snapshot, options: &Options) -> Result<Analysis> {
         let (g, warnings) = self.graph(snapshot)?;
-        Ok(analyze_graph(g, warnings, options))
+        Ok(analyze_graph(g, warnings, options).with_coverage(snapshot))
     }
 }
 
@@ -192,6 +192,7 @@ impl Query {
                     files: FileOptions {
                         default_namespace: a.namespace,
                     },
+                    live: None,
                 },
                 format: a.format,
                 max_hops: usize::from(a.max_hops),
@@ -199,7 +200,9 @@ impl Query {
                 table: table_style(),
             },
             // `Config::resolve` handles these itself.
-            Command::Scan(_) | Command::Graph(_) => unreachable!("scan and graph are not queries"),
+            Command::Scan(_) | Command::Graph(_) | Command::Collect(_) => {
+                unreachable!("scan, graph and collect are not queries")
+            },
         }
     }
 
@@ -286,6 +289,7 @@ impl Query {
         let one = |p: &PathBuf| Input {
             paths: vec![p.clone()],
             files: self.input.files.clone(),
+            live: None,
         };
         let (old_snap, _) = load(&one(old))?;
         let (new_snap, _) = load(&one(new))?;

@@ -3,7 +3,7 @@
 //! `apiVersion: kubepath.dev/v1` with `kind: Facts`, or by the file name `kubepath.yaml`
 //! (`.yml`); the keys are top-level in both forms.
 
-use kubepath_engine::snapshot::{Facts, Imds};
+use kubepath_engine::snapshot::{CoverageGap, Facts, Imds};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -30,9 +30,15 @@ pub(crate) struct FactsFile {
     authentication_mode: Option<String>,
     node_role_arns: Option<Vec<String>>,
     imds: Option<Imds>,
+    region: Option<String>,
+    kubernetes_version: Option<String>,
+    /// What a live collection could not see (`kubepath collect` writes it).
+    coverage: Option<Vec<CoverageGap>>,
+    /// The live collection's bookkeeping (the files it wrote); not a fact.
+    collection: Option<serde_json::Value>,
 }
 
-const KEYS: [&str; 10] = [
+const KEYS: [&str; 14] = [
     "apiVersion",
     "kind",
     "clusterName",
@@ -43,9 +49,18 @@ const KEYS: [&str; 10] = [
     "authenticationMode",
     "nodeRoleArns",
     "imds",
+    "region",
+    "kubernetesVersion",
+    "coverage",
+    "collection",
 ];
 
 impl FactsFile {
+    /// The coverage gaps the file records (they go to `Snapshot::coverage`).
+    pub(crate) fn take_coverage(&mut self) -> Vec<CoverageGap> {
+        self.coverage.take().unwrap_or_default()
+    }
+
     /// The stated facts win over those read from other inputs (`describe-cluster`).
     pub(crate) fn apply(self, facts: &mut Facts) {
         let set = |dst: &mut Option<String>, v: Option<String>| {
@@ -61,6 +76,8 @@ impl FactsFile {
         set(&mut facts.oidc_issuer, self.oidc_issuer);
         set(&mut facts.account, self.account);
         set(&mut facts.cluster_arn, self.cluster_arn);
+        set(&mut facts.region, self.region);
+        set(&mut facts.kubernetes_version, self.kubernetes_version);
         set(
             &mut facts.authentication_mode,
             self.authentication_mode.map(|m| m.to_ascii_uppercase()),
@@ -140,6 +157,25 @@ mod tests {
         assert_eq!(facts.authentication_mode.as_deref(), Some("API"));
         assert_eq!(facts.node_role_arns, ["arn:aws:iam::1:role/nodes"]);
         assert_eq!(facts.imds.pods_can_reach, Some(false));
+    }
+
+    #[test]
+    fn collected_facts_and_coverage_are_read_back() {
+        let v = json!({"apiVersion": "kubepath.dev/v1", "kind": "Facts", "region": "eu-west-1",
+            "kubernetesVersion": "v1.35.1", "collection": {"files": ["kubernetes/pods.json"]},
+            "coverage": [{"source": "kubernetes", "what": "rbac.authorization.k8s.io/v1 RoleBinding",
+                          "namespace": "a", "reason": "403 Forbidden", "mayHide": "grants"}]});
+        let (f, errors) = parse(v);
+        assert_eq!(errors, []);
+        let mut f = f.expect("parsed");
+        let gaps = f.take_coverage();
+        assert_eq!(gaps.len(), 1);
+        assert_eq!(gaps[0].namespace.as_deref(), Some("a"));
+        assert_eq!(gaps[0].may_hide, "grants");
+        let mut facts = Facts::default();
+        f.apply(&mut facts);
+        assert_eq!(facts.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(facts.kubernetes_version.as_deref(), Some("v1.35.1"));
     }
 
     #[test]

@@ -270,6 +270,9 @@ impl Loader<'_> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
+        if name == crate::live::INCOMPLETE_MARKER {
+            return self.interrupted_collection(path);
+        }
         let ext = path
             .extension()
             .map(|e| e.to_string_lossy().to_ascii_lowercase())
@@ -589,6 +592,31 @@ impl Loader<'_> {
         }
     }
 
+    /// The marker `kubepath collect` leaves while it writes: the collection in this folder
+    /// was interrupted (or is still being written), so any kind may be missing.
+    fn interrupted_collection(&mut self, marker: &Path) {
+        let folder = marker
+            .parent()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        self.warn(
+            marker,
+            None,
+            "this folder holds an incomplete live collection (kubepath collect was interrupted \
+             or is still writing): run kubepath collect again",
+        );
+        self.snap
+            .coverage
+            .push(kubepath_engine::snapshot::CoverageGap {
+                source: "kubepath".into(),
+                what: format!("the collection in {folder}"),
+                namespace: None,
+                reason: format!("incomplete: {} is present", marker.display()),
+                may_hide: "anything: kinds not yet written when the collection stopped are missing"
+                    .into(),
+            });
+    }
+
     /// `aws eks` pod identity and access entry documents.
     fn eks(&mut self, file: &Path, index: usize, value: Value) {
         let Some(doc) = eks::recognise(&value) else {
@@ -621,9 +649,12 @@ impl Loader<'_> {
                 message: u.message,
             });
         }
-        for f in std::mem::take(&mut self.facts_files) {
+        for mut f in std::mem::take(&mut self.facts_files) {
+            self.snap.coverage.extend(f.take_coverage());
             f.apply(&mut self.snap.facts);
         }
+        self.snap.coverage.sort();
+        self.snap.coverage.dedup();
     }
 
     /// `aws organizations describe-policy` output: a service control policy.

@@ -135,9 +135,19 @@ pub struct Analysis {
     pub summary: Summary,
     /// The collectors' warnings followed by the engine's, sorted.
     pub warnings: Vec<Warning>,
+    /// What a live collection could not see (the snapshot's gaps, sorted).
+    pub coverage: Vec<crate::snapshot::CoverageGap>,
 }
 
 impl Analysis {
+    /// State the snapshot's coverage gaps (what its collection could not see), sorted.
+    pub fn with_coverage(mut self, snapshot: &Snapshot) -> Analysis {
+        self.coverage = snapshot.coverage.clone();
+        self.coverage.sort();
+        self.coverage.dedup();
+        self
+    }
+
     /// The worst severity of any chain found (not only the top N).
     pub fn worst_severity(&self) -> Option<Severity> {
         self.summary.by_severity.keys().next_back().copied()
@@ -149,7 +159,7 @@ pub fn analyze(snapshot: &Snapshot, options: &Options) -> Analysis {
     let (graph, engine_warnings) = crate::build_graph(snapshot);
     let mut warnings = snapshot.warnings.clone();
     warnings.extend(engine_warnings);
-    analyze_graph(graph, warnings, options)
+    analyze_graph(graph, warnings, options).with_coverage(snapshot)
 }
 
 /// Search and rank an already built graph (e.g. one with assumed fixes applied, see
@@ -186,6 +196,7 @@ pub fn analyze_graph(
         chains,
         summary,
         warnings,
+        coverage: Vec::new(),
     }
 }
 

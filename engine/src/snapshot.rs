@@ -646,6 +646,10 @@ pub struct Facts {
     /// IAM roles of the nodes' instance profiles (`kubepath.yaml` `nodeRoleArns`).
     pub node_role_arns: Vec<String>,
     pub imds: Imds,
+    /// The cloud region (live collection: the Nodes' topology labels or the issuer).
+    pub region: Option<String>,
+    /// The API server's `gitVersion` (live collection: `/version`).
+    pub kubernetes_version: Option<String>,
 }
 
 /// One estate: every object the collectors read, plus the warnings they raised.

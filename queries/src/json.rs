@@ -23,6 +23,20 @@ struct SummaryOut<'a> {
     /// Chains listed in `paths` (at most `--top`).
     listed: usize,
     input: &'a InputSummary,
+    /// What a live collection could not see; absent when nothing is missing.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    coverage: Vec<CoverageOut<'a>>,
+}
+
+/// One coverage gap: what could not be read, why, and what the report may therefore miss.
+#[derive(Serialize)]
+struct CoverageOut<'a> {
+    source: &'a str,
+    what: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    namespace: Option<&'a str>,
+    reason: &'a str,
+    may_hide: &'a str,
 }
 
 #[derive(Serialize)]
@@ -116,6 +130,17 @@ pub fn scan(analysis: &Analysis, input: &InputSummary) -> Value {
             engine: &analysis.summary,
             listed: analysis.chains.len(),
             input,
+            coverage: analysis
+                .coverage
+                .iter()
+                .map(|g| CoverageOut {
+                    source: &g.source,
+                    what: &g.what,
+                    namespace: g.namespace.as_deref(),
+                    reason: &g.reason,
+                    may_hide: &g.may_hide,
+                })
+                .collect(),
         },
         paths: analysis.chains.iter().map(path).collect(),
         warnings: analysis.warnings.iter().map(warning).collect(),

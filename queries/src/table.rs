@@ -100,6 +100,7 @@ pub fn scan(analysis: &Analysis, input: &InputSummary, style: &TableStyle) -> St
         out.push('\n');
         chain(&mut out, c, style.color, width);
     }
+    coverage(&mut out, analysis, width);
     if !analysis.warnings.is_empty() {
         out.push('\n');
         let _ = writeln!(out, "{} warnings:", analysis.warnings.len());
@@ -165,6 +166,34 @@ pub(crate) fn chain(out: &mut String, c: &Chain, color: bool, width: usize) {
             );
         }
         wrap(out, "      fix: ", "           ", &step.remediation, width);
+    }
+}
+
+/// The "Coverage gaps" block: every gap of a live collection, with what it may hide.
+fn coverage(out: &mut String, analysis: &Analysis, width: usize) {
+    if analysis.coverage.is_empty() {
+        return;
+    }
+    out.push('\n');
+    let _ = writeln!(
+        out,
+        "Coverage gaps ({}): the collection could not see everything; the chains above may be incomplete.",
+        analysis.coverage.len()
+    );
+    for g in &analysis.coverage {
+        let scope = g
+            .namespace
+            .as_deref()
+            .map(|ns| format!(" in namespace {ns}"))
+            .unwrap_or_default();
+        wrap(
+            out,
+            "  - ",
+            "    ",
+            &format!("{}: {}{scope} ({})", g.source, g.what, g.reason),
+            width,
+        );
+        wrap(out, "    may hide: ", "              ", &g.may_hide, width);
     }
 }
 

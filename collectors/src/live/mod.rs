@@ -7,3 +7,8 @@ mod collection;
 pub use collection::*;
 
 pub mod aws;
+pub mod kube;
+mod write;
+pub use write::{
+    FACTS_FILE, INCOMPLETE_MARKER, WriteError, merge_facts, merge_gaps, write_snapshot,
+};
