@@ -32,6 +32,6 @@ for size in "${SIZES[@]}"; do
   done
   w=$(printf '%s\n' "${walls[@]}" | median); r=$(printf '%s\n' "${rsss[@]}" | median)
   f=$(printf '%s\n' "${floors[@]}" | median)
-  mb=$(du -sm "$dir" | cut -f1)
+  mb=$(du -smL "$dir" | cut -f1)
   printf '| %s pods + %s principals | %s MB | %s s | %s MB | %s s | %.1fx |\n' "$pods" "$principals" "$mb" "$w" "$r" "$f" "$(echo "$w / $f" | bc -l)"
 done
