@@ -21,6 +21,8 @@ use crate::eks;
 use crate::gcp;
 use crate::yaml;
 
+mod list;
+
 /// How to read the files.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FileOptions {
@@ -328,6 +330,11 @@ impl Loader<'_> {
                 }
             },
         };
+        let special = KUSTOMIZATION_FILES.contains(&name.as_str())
+            || config::FILE_NAMES.contains(&name.as_str());
+        if format == Format::Json && !sniffed && !special && self.json_list(path, text) {
+            return;
+        }
         let docs = match format {
             Format::Yaml => yaml_documents(text),
             Format::Json => json_documents(text),

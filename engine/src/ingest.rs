@@ -294,19 +294,25 @@ fn workload(
     source: Source,
 ) -> Result<Workload, serde_path_to_error::Error<serde_json::Error>> {
     if kind == WorkloadKind::Pod {
-        let p: PodObject = decode(value)?;
-        return Ok(Workload {
-            kind: Some(kind),
-            pod_labels: p.metadata.labels.clone(),
-            pod_annotations: p.metadata.annotations.clone(),
-            meta: p.metadata,
-            pod_spec: p.spec,
-            replicas: None,
-            selector: None,
-            source,
-        });
+        return Ok(pod_workload(kind, decode(value)?, source));
     }
-    let c: ControllerObject = decode(value)?;
+    Ok(controller_workload(kind, decode(value)?, source))
+}
+
+fn pod_workload(kind: WorkloadKind, p: PodObject, source: Source) -> Workload {
+    Workload {
+        kind: Some(kind),
+        pod_labels: p.metadata.labels.clone(),
+        pod_annotations: p.metadata.annotations.clone(),
+        meta: p.metadata,
+        pod_spec: p.spec,
+        replicas: None,
+        selector: None,
+        source,
+    }
+}
+
+fn controller_workload(kind: WorkloadKind, c: ControllerObject, source: Source) -> Workload {
     let (spec, replicas, selector) = match (kind, c.spec.job_template) {
         (WorkloadKind::CronJob, Some(jt)) => (jt.spec, None, None),
         (_, _) => {
@@ -322,7 +328,7 @@ fn workload(
             )
         }
     };
-    Ok(Workload {
+    Workload {
         kind: Some(kind),
         meta: c.metadata,
         pod_labels: spec.template.metadata.labels,
@@ -331,7 +337,82 @@ fn workload(
         replicas,
         selector,
         source,
-    })
+    }
+}
+
+/// The kinds a cluster has by the thousand, decoded by [`add_object_text`].
+fn is_bulk_kind(kind: &str) -> bool {
+    WorkloadKind::from_kind(kind).is_some() || matches!(kind, "Service" | "ServiceAccount")
+}
+
+#[derive(serde::Deserialize)]
+struct KindOnly<'a> {
+    #[serde(borrow, default)]
+    kind: Option<std::borrow::Cow<'a, str>>,
+}
+
+/// The fast path of [`add_object`] for one object's JSON text (an item of a `kubectl get
+/// -o json` List): Pods, pod controllers, Services and ServiceAccounts that name
+/// themselves are decoded straight from the text, without building a `Value` tree (a
+/// tenth of the time and memory). Returns the kind when the object was added; `None`
+/// when it was not (another kind, no name, invalid for the model), and the caller then
+/// takes [`add_object`], which decides the same way and names the field in errors.
+/// `default_namespace` is what [`set_default_namespace`] would give.
+pub fn add_object_text(
+    snap: &mut Snapshot,
+    text: &str,
+    default_namespace: &str,
+    source: &Source,
+) -> Option<String> {
+    let kind = serde_json::from_str::<KindOnly<'_>>(text).ok()?.kind?;
+    if !is_bulk_kind(&kind) {
+        return None;
+    }
+    let fix_meta = |meta: &mut ObjectMeta| {
+        if meta.name.is_empty() {
+            return false;
+        }
+        if meta.namespace.as_deref().is_none_or(str::is_empty) {
+            meta.namespace = Some(default_namespace.to_string());
+        }
+        true
+    };
+    match kind.as_ref() {
+        "Service" => {
+            let mut o: Service = serde_json::from_str(text).ok()?;
+            if !fix_meta(&mut o.metadata) {
+                return None;
+            }
+            o.source = source.clone();
+            snap.services.push(o);
+        }
+        "ServiceAccount" => {
+            let mut o: ServiceAccount = serde_json::from_str(text).ok()?;
+            if !fix_meta(&mut o.metadata) {
+                return None;
+            }
+            o.source = source.clone();
+            snap.service_accounts.push(o);
+        }
+        k => {
+            let wk = WorkloadKind::from_kind(k)?;
+            let w = if wk == WorkloadKind::Pod {
+                let mut p: PodObject = serde_json::from_str(text).ok()?;
+                if !fix_meta(&mut p.metadata) {
+                    return None;
+                }
+                pod_workload(wk, p, source.clone())
+            } else {
+                let mut c: ControllerObject = serde_json::from_str(text).ok()?;
+                if !fix_meta(&mut c.metadata) {
+                    return None;
+                }
+                controller_workload(wk, c, source.clone())
+            };
+            snap.workloads.push(w);
+        }
+    }
+    Some(kind.into_owned())
 }
 
 fn err(value: &Value, field: &str, message: &str) -> IngestError {

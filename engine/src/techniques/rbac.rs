@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
 
-use crate::graph::{AttackGraph, Edge, Evidence, id};
+use crate::graph::{AttackGraph, Edge, Evidence, MAX_EVIDENCE, id};
 use crate::index::{Index, WorkloadNode};
 use crate::rbac::{
     GROUP_AUTHENTICATED, Grant, Identity, RoleId, Scope, binding_object, role_object, verb_matches,
@@ -651,6 +651,8 @@ fn patch_workload(p: &Perms<'_, '_>, out: &mut Vec<Step>) {
     let ix = p.ix;
     // Bare pods and the running pods of every workload.
     let mut seen = HashSet::new();
+    // Service accounts given a step here before the per-namespace ones below.
+    let mut token_targets: HashSet<String> = HashSet::new();
     for verb in ["patch", "update"] {
         for grant in p.grants(verb, "", "pods") {
             if !seen.insert(grant.key()) {
@@ -670,6 +672,7 @@ fn patch_workload(p: &Perms<'_, '_>, out: &mut Vec<Step>) {
                 if let Some(token) = mounted_token(ix, w) {
                     let mut e = edge.clone();
                     e.evidence.extend(token.evidence.iter().cloned());
+                    token_targets.insert(token.service_account.clone());
                     out.push((token.service_account.clone(), e));
                 }
                 out.push((w.id.clone(), edge));
@@ -722,10 +725,19 @@ fn patch_workload(p: &Perms<'_, '_>, out: &mut Vec<Step>) {
     }
     for (ns, (evidence, remediation)) in by_ns {
         for to in p.known.service_accounts_of(ns) {
-            out.push((
-                to,
-                RBAC_PATCH_WORKLOAD.edge(evidence.clone(), remediation.clone()),
-            ));
+            // The graph keeps MAX_EVIDENCE facts of a new edge and counts the rest, so a
+            // namespace of hundreds of controllers is cut here (not cloned per service
+            // account). A step that may merge into an earlier one keeps them all, as the
+            // merge decides which it keeps.
+            let edge = if evidence.len() > MAX_EVIDENCE && !token_targets.contains(&to) {
+                let mut e = RBAC_PATCH_WORKLOAD
+                    .edge(evidence[..MAX_EVIDENCE].to_vec(), remediation.clone());
+                e.evidence_omitted = evidence.len() - MAX_EVIDENCE;
+                e
+            } else {
+                RBAC_PATCH_WORKLOAD.edge(evidence.clone(), remediation.clone())
+            };
+            out.push((to, edge));
         }
         out.extend(node_step(
             ix,

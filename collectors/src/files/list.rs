@@ -1,0 +1,112 @@
+//! The fast path for the largest inputs, `kubectl get KIND -A -o json` Lists: items stay
+//! raw JSON text and the bulk kinds are decoded straight into the model
+//! ([`ingest::add_object_text`]); every other item takes the ordinary `Value` path. The
+//! result (objects, order, stats, warnings) is the same as reading the file as a `Value`.
+
+use std::path::Path;
+
+use kubepath_engine::Source;
+use kubepath_engine::ingest;
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+use super::Loader;
+
+/// A whole file holding one List object. `apiVersion` is required: with it, no other
+/// recogniser (gcloud, az, aws, eks, facts) claims the document, so it is read as a List.
+#[derive(Deserialize)]
+struct ListDocument<'a> {
+    #[serde(rename = "apiVersion")]
+    api_version: Option<IgnoredAny>,
+    kind: Option<String>,
+    #[serde(borrow)]
+    items: Option<Vec<&'a RawValue>>,
+}
+
+impl Loader<'_> {
+    /// Read `text` (a `.json` file) if it is one List object whose items are objects;
+    /// `false` (nothing done) otherwise.
+    pub(super) fn json_list(&mut self, path: &Path, text: &str) -> bool {
+        let Ok(doc) = serde_json::from_str::<ListDocument<'_>>(text) else {
+            return false;
+        };
+        let (Some(_), Some(kind), Some(items)) = (doc.api_version, doc.kind, doc.items) else {
+            return false;
+        };
+        if !kind.ends_with("List") || !items.iter().all(|i| i.get().starts_with('{')) {
+            return false;
+        }
+        self.stats.files += 1;
+        self.stats.documents += 1;
+        let namespace = self.namespace_for(path);
+        let source = Source {
+            file: path.display().to_string(),
+            document: 0,
+        };
+        for (i, item) in items.into_iter().enumerate() {
+            if let Some(kind) =
+                ingest::add_object_text(&mut self.snap, item.get(), &namespace, &source)
+            {
+                *self.stats.objects.entry(kind).or_default() += 1;
+                continue;
+            }
+            match serde_json::from_str::<Value>(item.get()) {
+                Ok(value) => self.item(path, 0, value, &namespace, &format!(".items[{i}]")),
+                // Unreachable: RawValue holds valid JSON. Said, not panicked.
+                Err(e) => self.warn(path, Some(0), format!("invalid JSON: {e}")),
+            }
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+
+    use crate::files::{FileOptions, load_paths};
+
+    /// Pods (one without a namespace), a Deployment, a Service, a ServiceAccount, a Role
+    /// (not a bulk kind), a Pod with a wrong field type (an error naming the field) and one
+    /// with only `generateName`.
+    const LIST: &str = r#"{"apiVersion": "v1", "kind": "List", "items": [
+      {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p1", "namespace": "a", "labels": {"app": "x"}},
+       "spec": {"serviceAccountName": "s", "containers": [{"name": "c", "securityContext": {"privileged": true}}]}},
+      {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p2"}, "spec": {"containers": [{"name": "c"}]}},
+      {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d", "namespace": "a"},
+       "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "x"}}, "template": {"metadata": {"labels": {"app": "x"}}, "spec": {"containers": [{"name": "c"}]}}}},
+      {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "svc", "namespace": "a"}, "spec": {"type": "LoadBalancer", "selector": {"app": "x"}}},
+      {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "s", "namespace": "a"}, "automountServiceAccountToken": false},
+      {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": "r", "namespace": "a"}, "rules": []},
+      {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "bad", "namespace": "a"}, "spec": {"containers": "nope"}},
+      {"apiVersion": "v1", "kind": "Pod", "metadata": {"generateName": "gen-"}, "spec": {}},
+      {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm", "namespace": "a"}}
+    ]}"#;
+
+    #[test]
+    fn a_json_list_reads_as_the_value_path_reads_it() {
+        let root = std::env::temp_dir().join(format!("kubepath-list-{}", std::process::id()));
+        let (fast, slow) = (root.join("fast"), root.join("slow"));
+        for d in [&fast, &slow] {
+            fs::create_dir_all(d).expect("temp folder");
+        }
+        // A `.json` name takes the List fast path; without an extension the file is
+        // sniffed and read as `Value`s.
+        fs::write(fast.join("objects.json"), LIST).expect("write");
+        fs::write(slow.join("objects"), LIST).expect("write");
+        let read = |dir: &std::path::Path| {
+            let (snap, stats) =
+                load_paths(&[dir.to_path_buf()], &FileOptions::default()).expect("loads");
+            let text = format!("{snap:?} {stats:?}");
+            text.replace(&dir.join("objects.json").display().to_string(), "FILE")
+                .replace(&dir.join("objects").display().to_string(), "FILE")
+        };
+        let (a, b) = (read(&fast), read(&slow));
+        let _ = fs::remove_dir_all(&root);
+        assert!(a.contains(r#"field: Some("spec.containers")"#), "{a}");
+        assert!(a.contains("gen-<generated>"), "{a}");
+        assert_eq!(a, b);
+    }
+}
