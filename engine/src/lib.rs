@@ -18,6 +18,7 @@ pub mod snapshot;
 pub mod techniques;
 #[cfg(test)]
 pub(crate) mod testutil;
+pub mod vuln;
 
 pub use graph::{AttackGraph, Edge, Evidence, Node, NodeKind};
 pub use index::Index;

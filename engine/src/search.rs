@@ -125,6 +125,10 @@ pub struct Summary {
     pub by_severity: BTreeMap<Severity, usize>,
     /// Sinks reached by at least one chain.
     pub targets: Vec<String>,
+    /// Workloads with an image no scan report covers; `None` when no report was given.
+    /// (Renderers place it; see `engine::vuln`.)
+    #[serde(skip)]
+    pub not_covered_by_scan: Option<Vec<String>>,
 }
 
 /// The result of analysing one snapshot.
@@ -166,6 +170,7 @@ pub fn analyze(snapshot: &Snapshot, options: &Options) -> Analysis {
         }
     }
     summary.targets.sort();
+    summary.not_covered_by_scan = crate::vuln::not_covered(snapshot);
     chains.truncate(options.top);
     let mut warnings = snapshot.warnings.clone();
     warnings.extend(engine_warnings);

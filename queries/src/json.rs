@@ -23,6 +23,9 @@ struct SummaryOut<'a> {
     /// Chains listed in `paths` (at most `--top`).
     listed: usize,
     input: &'a InputSummary,
+    /// Workloads with an image no scan report covers (only when reports were given).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    not_covered_by_scan: Option<&'a [String]>,
 }
 
 #[derive(Serialize)]
@@ -113,6 +116,7 @@ pub fn scan(analysis: &Analysis, input: &InputSummary) -> Value {
             engine: &analysis.summary,
             listed: analysis.chains.len(),
             input,
+            not_covered_by_scan: analysis.summary.not_covered_by_scan.as_deref(),
         },
         paths: analysis.chains.iter().map(path).collect(),
         warnings: analysis.warnings.iter().map(warning).collect(),

@@ -96,6 +96,14 @@ pub fn scan(analysis: &Analysis, input: &InputSummary, style: &TableStyle) -> St
         );
         wrap(&mut out, "", "  ", &summary, width);
     }
+    if let Some(uncovered) = s.not_covered_by_scan.as_ref().filter(|u| !u.is_empty()) {
+        let line = format!(
+            "Not covered by a scan ({} workloads keep the default likelihood): {}",
+            uncovered.len(),
+            uncovered.join(", ")
+        );
+        wrap(&mut out, "", "  ", &line, width);
+    }
     for c in &analysis.chains {
         out.push('\n');
         let head = format!(
