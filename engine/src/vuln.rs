@@ -309,17 +309,13 @@ impl Exposure<'_> {
     pub fn evidence(&self, workload: &str) -> Vec<Evidence> {
         match self {
             Exposure::Vulnerable { worst, .. } => {
+                // The object names the image (or the workload, for a cluster report).
                 let r = &worst.report;
                 vec![
                     Evidence::new(
                         report_object(r),
                         worst.finding.field.clone(),
-                        format!(
-                            "{} (image {} of {workload}, {} report)",
-                            worst.describe(),
-                            worst.image,
-                            r.scanner.as_str()
-                        ),
+                        format!("{} ({} report)", worst.describe(), r.scanner.as_str()),
                     )
                     .at(&r.source),
                 ]

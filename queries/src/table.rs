@@ -98,8 +98,13 @@ pub fn scan(analysis: &Analysis, input: &InputSummary, style: &TableStyle) -> St
     }
     if let Some(uncovered) = s.not_covered_by_scan.as_ref().filter(|u| !u.is_empty()) {
         let line = format!(
-            "Not covered by a scan ({} workloads keep the default likelihood): {}",
+            "Not covered by a scan ({} workload{} the default likelihood): {}",
             uncovered.len(),
+            if uncovered.len() == 1 {
+                " keeps"
+            } else {
+                "s keep"
+            },
             uncovered.join(", ")
         );
         wrap(&mut out, "", "  ", &line, width);
