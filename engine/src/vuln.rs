@@ -75,7 +75,7 @@ impl ImageRef {
         // A tag follows the last ':' only when no '/' comes after it (else it is a port).
         let (path, tag) = match name.rsplit_once(':') {
             Some((p, t)) if !t.contains('/') && !t.is_empty() => (p, Some(t.to_string())),
-            Some((_, t)) if t.is_empty() => return None,
+            Some((_, "")) => return None,
             _ => (name, None),
         };
         let (registry, repository) = match path.split_once('/') {

@@ -2,10 +2,12 @@ use super::*;
 use crate::snapshot::{Scanner, Source};
 use crate::testutil::snapshot;
 
+/// (reference, registry, repository, tag, digest)
+type Row<'a> = (&'a str, &'a str, &'a str, Option<&'a str>, Option<&'a str>);
+
 #[test]
 fn image_references_normalise_like_a_container_runtime() {
-    // (reference, registry, repository, tag, digest)
-    let table: &[(&str, &str, &str, Option<&str>, Option<&str>)] = &[
+    let table: &[Row] = &[
         ("nginx", "docker.io", "library/nginx", Some("latest"), None),
         (
             "nginx:1.25",
