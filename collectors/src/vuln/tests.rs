@@ -6,7 +6,7 @@ use super::*;
 use crate::{FileOptions, load_paths};
 
 fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/vuln")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/vuln")
 }
 
 fn fixture(name: &str) -> Value {
