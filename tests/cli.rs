@@ -493,3 +493,157 @@ fn aks_demo_has_an_internet_to_azure_admin_chain_and_aks_hardened_has_none() {
         hardened["paths"]
     );
 }
+
+/// A copy of `samples/eks-demo` in a fresh temporary folder, with or without its scan reports.
+fn eks_demo_copy(with_scans: bool, tag: &str) -> PathBuf {
+    fn copy(from: &std::path::Path, to: &std::path::Path, skip: &str) {
+        std::fs::create_dir_all(to).expect("create the copy");
+        for entry in std::fs::read_dir(from).expect("read the sample") {
+            let entry = entry.expect("sample entry");
+            let (src, dst) = (entry.path(), to.join(entry.file_name()));
+            if entry.file_name() == skip {
+                continue;
+            }
+            if src.is_dir() {
+                copy(&src, &dst, skip);
+            } else {
+                std::fs::copy(&src, &dst).expect("copy a sample file");
+            }
+        }
+    }
+    let dir = std::env::temp_dir().join(format!("kubepath-vuln-{}-{tag}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy(
+        &root().join("samples/eks-demo"),
+        &dir,
+        if with_scans { "" } else { "scans" },
+    );
+    dir
+}
+
+/// Entry workload (the first `workload:` node) and target of each listed chain.
+fn chain_entries(doc: &Value) -> Vec<(String, String)> {
+    doc["paths"]
+        .as_array()
+        .expect("paths")
+        .iter()
+        .map(|p| {
+            let entry = p["nodes"]
+                .as_array()
+                .and_then(|n| {
+                    n.iter()
+                        .find_map(|n| n.as_str().filter(|s| s.starts_with("workload:")))
+                })
+                .unwrap_or_default();
+            (
+                entry.to_string(),
+                p["target"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_critical_network_cve_ranks_its_workloads_chains_first_and_without_scans_nothing_changes() {
+    let without = eks_demo_copy(false, "without");
+    let doc = json(&[
+        "scan",
+        without.to_str().expect("utf-8 path"),
+        "--format",
+        "json",
+    ]);
+    // The ranking of the sample before vulnerability context existed.
+    let before: Vec<(String, String)> = [
+        ("workload:payments/Deployment/checkout-api", "cluster-admin"),
+        (
+            "workload:shop/Deployment/storefront",
+            "aws-admin:111122223333",
+        ),
+        (
+            "workload:payments/Deployment/checkout-api",
+            "aws-admin:111122223333",
+        ),
+        ("workload:ci/StatefulSet/jenkins", "cluster-admin"),
+        ("workload:ci/StatefulSet/jenkins", "aws-admin:111122223333"),
+        ("workload:shop/Deployment/storefront", "cluster-admin"),
+        (
+            "workload:payments/Deployment/partner-webhooks",
+            "cluster-admin",
+        ),
+        (
+            "workload:ingress-nginx/Deployment/ingress-nginx-controller",
+            "cluster-admin",
+        ),
+        (
+            "workload:ingress-nginx/Deployment/ingress-nginx-controller",
+            "aws-admin:111122223333",
+        ),
+        (
+            "workload:payments/Deployment/partner-webhooks",
+            "aws-admin:111122223333",
+        ),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(chain_entries(&doc), before);
+    assert!(doc["summary"].get("not_covered_by_scan").is_none());
+    assert!(!doc.to_string().contains("CVE-"));
+
+    let with = eks_demo_copy(true, "with");
+    let doc = json(&[
+        "scan",
+        with.to_str().expect("utf-8 path"),
+        "--format",
+        "json",
+    ]);
+    let entries = chain_entries(&doc);
+    let storefront = "workload:shop/Deployment/storefront";
+    let n = entries.iter().filter(|(e, _)| e == storefront).count();
+    assert_eq!(n, 2, "{entries:?}");
+    assert!(
+        entries[..n].iter().all(|(e, _)| e == storefront),
+        "{entries:?}"
+    );
+    for p in &doc["paths"].as_array().expect("paths")[..n] {
+        let entry = p["steps"]
+            .as_array()
+            .and_then(|s| s.iter().find(|s| s["technique"] == "APP_COMPROMISE"))
+            .expect("an entry step");
+        assert_eq!(entry["likelihood"], 0.95);
+        let named = entry["evidence"].as_array().is_some_and(|ev| {
+            ev.iter().any(|e| {
+                e["detail"].as_str().is_some_and(|d| {
+                    d.starts_with("CVE-2021-44228 (critical, network, KEV) in org.apache.logging.log4j:log4j-core 2.14.1, fixed in 2.15.0")
+                }) && e["file"].as_str().is_some_and(|f| f.ends_with("trivy-storefront.json"))
+            })
+        });
+        assert!(named, "{entry}");
+        assert!(entry["remediation"].as_str().is_some_and(|r| r.starts_with(
+            "Upgrade org.apache.logging.log4j:log4j-core to 2.15.0 in 111122223333.dkr.ecr.us-east-1.amazonaws.com/shop/storefront:4.18.2"
+        )));
+    }
+    let uncovered = doc["summary"]["not_covered_by_scan"]
+        .as_array()
+        .expect("listed");
+    assert!(
+        uncovered
+            .iter()
+            .any(|w| w == "workload:ci/StatefulSet/jenkins")
+    );
+    assert!(!uncovered.iter().any(|w| w == storefront));
+    let _ = std::fs::remove_dir_all(without);
+    let _ = std::fs::remove_dir_all(with);
+}
+
+#[test]
+fn hardened_with_the_same_scan_reports_still_has_no_chain() {
+    assert!(
+        root()
+            .join("samples/hardened/scans/trivy-storefront.json")
+            .is_file()
+    );
+    let doc = json(&["scan", "samples/hardened", "--format", "json"]);
+    assert_eq!(doc["summary"]["chains"], 0);
+    assert!(doc["summary"]["not_covered_by_scan"].is_array());
+}

@@ -19,6 +19,7 @@ use crate::azure;
 use crate::config;
 use crate::eks;
 use crate::gcp;
+use crate::vuln;
 use crate::yaml;
 
 mod list;
@@ -435,6 +436,9 @@ impl Loader<'_> {
             Value::Object(_) if OrganizationsPolicy::looks_like(&value) => {
                 self.scp(file, index, value)
             }
+            Value::Object(_) if vuln::recognise(&value).is_some() => {
+                vuln::load(&mut self.snap, &mut self.stats.objects, file, index, &value)
+            }
             Value::Object(_) => self.item(file, index, value, namespace, ""),
             _ => self.warn(
                 file,
@@ -748,6 +752,7 @@ fn is_recognised(value: &Value) -> bool {
                 || azure::recognise(value).is_some()
                 || OrganizationsPolicy::looks_like(value)
                 || gcp::recognise(value)
+                || vuln::recognise(value).is_some()
                 || (value.get("kind").is_some_and(Value::is_string)
                     && value.get("apiVersion").is_some_and(Value::is_string))
         }

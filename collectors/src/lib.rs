@@ -10,6 +10,7 @@ mod eks;
 pub mod files;
 mod gcp;
 pub mod live;
+mod vuln;
 mod yaml;
 
 pub use files::{FileOptions, LoadError, LoadStats, load_paths};

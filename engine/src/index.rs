@@ -91,6 +91,8 @@ pub struct Index<'a> {
     pub netpol: NetPolicies<'a>,
     /// Problems the engine found in the snapshot (the collectors' warnings are separate).
     pub warnings: Vec<Warning>,
+    /// Vulnerability scans matched to workloads (`engine::vuln`).
+    pub vuln: crate::vuln::VulnIndex<'a>,
 }
 
 impl<'a> Index<'a> {
@@ -154,6 +156,7 @@ impl<'a> Index<'a> {
             placement,
             netpol,
             warnings,
+            vuln: crate::vuln::VulnIndex::new(snapshot),
         }
     }
 
@@ -234,7 +237,7 @@ fn warn_missing_ingress_backends(
 }
 
 /// Fold Pods into their controllers and controllers into theirs, and merge replicas.
-fn group_workloads(all: &[Workload]) -> Vec<WorkloadNode<'_>> {
+pub(crate) fn group_workloads(all: &[Workload]) -> Vec<WorkloadNode<'_>> {
     let present: HashMap<(&str, &str, &str), &Workload> = all
         .iter()
         .map(|w| ((w.meta.ns(), w.kind().as_str(), w.meta.name.as_str()), w))

@@ -20,6 +20,7 @@ pub mod techniques;
 #[cfg(test)]
 pub(crate) mod testutil;
 pub mod what_if;
+pub mod vuln;
 
 pub use graph::{AttackGraph, Edge, Evidence, Node, NodeKind};
 pub use index::Index;

@@ -125,6 +125,10 @@ pub struct Summary {
     pub by_severity: BTreeMap<Severity, usize>,
     /// Sinks reached by at least one chain.
     pub targets: Vec<String>,
+    /// Workloads with an image no scan report covers; `None` when no report was given.
+    /// (Renderers place it; see `engine::vuln`.)
+    #[serde(skip)]
+    pub not_covered_by_scan: Option<Vec<String>>,
 }
 
 /// The result of analysing one snapshot.
@@ -140,8 +144,10 @@ pub struct Analysis {
 }
 
 impl Analysis {
-    /// State the snapshot's coverage gaps (what its collection could not see), sorted.
+    /// State what the snapshot says about its own coverage: the gaps its collection met
+    /// (sorted) and the workloads no vulnerability report covers.
     pub fn with_coverage(mut self, snapshot: &Snapshot) -> Analysis {
+        self.summary.not_covered_by_scan = crate::vuln::not_covered(snapshot);
         self.coverage = snapshot.coverage.clone();
         self.coverage.sort();
         self.coverage.dedup();

@@ -25,6 +25,8 @@ mod netpol;
 pub use gateway::*;
 pub use gcp::*;
 pub use netpol::*;
+mod vuln;
+pub use vuln::*;
 
 /// Where an object came from: the file and the index of the document inside it (0-based,
 /// counting every YAML document or JSON value; items of a `List` share their list's index).
@@ -687,6 +689,9 @@ pub struct Snapshot {
     /// What a live collection could not see (403s, AccessDenied); reports state each gap.
     #[serde(default)]
     pub coverage: Vec<CoverageGap>,
+    /// Trivy and Grype scans of the images in use, and the CISA KEV catalog.
+    #[serde(default)]
+    pub vuln: VulnScans,
     /// Problems met while collecting; the engine adds its own and reports them all.
     pub warnings: Vec<Warning>,
 }

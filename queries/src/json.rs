@@ -23,6 +23,9 @@ struct SummaryOut<'a> {
     /// Chains listed in `paths` (at most `--top`).
     listed: usize,
     input: &'a InputSummary,
+    /// Workloads with an image no scan report covers (only when reports were given).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    not_covered_by_scan: Option<&'a [String]>,
     /// What a live collection could not see; absent when nothing is missing.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     coverage: Vec<CoverageOut<'a>>,
@@ -141,6 +144,7 @@ pub fn scan(analysis: &Analysis, input: &InputSummary) -> Value {
                     may_hide: &g.may_hide,
                 })
                 .collect(),
+            not_covered_by_scan: analysis.summary.not_covered_by_scan.as_deref(),
         },
         paths: analysis.chains.iter().map(path).collect(),
         warnings: analysis.warnings.iter().map(warning).collect(),

@@ -96,6 +96,19 @@ pub fn scan(analysis: &Analysis, input: &InputSummary, style: &TableStyle) -> St
         );
         wrap(&mut out, "", "  ", &summary, width);
     }
+    if let Some(uncovered) = s.not_covered_by_scan.as_ref().filter(|u| !u.is_empty()) {
+        let line = format!(
+            "Not covered by a scan ({} workload{} the default likelihood): {}",
+            uncovered.len(),
+            if uncovered.len() == 1 {
+                " keeps"
+            } else {
+                "s keep"
+            },
+            uncovered.join(", ")
+        );
+        wrap(&mut out, "", "  ", &line, width);
+    }
     for c in &analysis.chains {
         out.push('\n');
         chain(&mut out, c, style.color, width);

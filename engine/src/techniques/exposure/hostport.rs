@@ -21,21 +21,25 @@ pub(super) fn edges(ix: &Index, g: &mut AttackGraph) {
             if !verdict.admits() {
                 continue;
             }
-            let likelihood = EXPOSED_HOSTPORT.likelihood * APP_COMPROMISE.likelihood;
+            let scans = ix.vuln.exposure(w);
+            let app = scans.likelihood(APP_COMPROMISE.likelihood);
+            let likelihood = EXPOSED_HOSTPORT.likelihood * app;
             let mut evidence = evidence;
             evidence.push(Evidence::new(
                 w.object(),
                 "",
                 format!(
                     "reachable on every node address it runs on where nodes have public IPs and the security group allows the port; the application is assumed exploitable ({}: {})",
-                    APP_COMPROMISE.id, APP_COMPROMISE.likelihood
+                    APP_COMPROMISE.id,
+                    (app * 1e4).round() / 1e4
                 ),
             ));
-            let remediation = format!(
+            evidence.extend(scans.evidence(&w.object()));
+            let remediation = scans.remediation(format!(
                 "Remove {} from {} (publish the port through a Service instead), or block the port at the node security group.",
                 fields.join(", "),
                 w.object()
-            );
+            ));
             g.add_edge(
                 id::INTERNET,
                 &w.id,

@@ -100,15 +100,18 @@ pub(super) fn edges(ix: &Index, g: &mut AttackGraph) {
             Verdict::Denied(_) => continue,
         };
         evidence.push(listens);
+        let scans = ix.vuln.exposure(w);
+        evidence.extend(scans.evidence(&w.object()));
         g.add_edge(
             id::NETWORK_CLUSTER,
             &w.id,
-            LATERAL_NETWORK.edge(
+            LATERAL_NETWORK.edge_with(
+                scans.likelihood(LATERAL_NETWORK.likelihood),
                 evidence,
-                format!(
+                scans.remediation(format!(
                     "Add a NetworkPolicy in {ns} that selects {} and admits only the callers it needs (deny other ingress).",
                     w.object()
-                ),
+                )),
             ),
         );
     }

@@ -514,12 +514,15 @@ fn service_steps(ix: &Index, g: &mut AttackGraph, reachable: &Reachable) {
                             continue;
                         }
                         evidence.push(matched);
-                        APP_COMPROMISE.edge(
+                        let scans = ix.vuln.exposure(w);
+                        evidence.extend(scans.evidence(&w.object()));
+                        APP_COMPROMISE.edge_with(
+                            scans.likelihood(APP_COMPROMISE.likelihood),
                             evidence,
-                            format!(
+                            scans.remediation(format!(
                                 "Patch and harden {} (it serves internet traffic through {obj}); put a WAF or authentication in front of it and run it with the least privilege.",
                                 w.object()
-                            ),
+                            )),
                         )
                     }
                     None => SERVICE_SELECTS.edge(
