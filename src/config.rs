@@ -22,11 +22,15 @@ pub enum Config {
         format: ScanFormat,
         table: TableStyle,
         fail_on: Option<Severity>,
+        output: Option<PathBuf>,
     },
     Graph {
         input: Input,
         format: GraphFormat,
+        output: Option<PathBuf>,
     },
+    Completions(clap_complete::Shell),
+    Man,
 }
 
 impl Config {
@@ -36,7 +40,10 @@ impl Config {
             Command::Graph(args) => Config::Graph {
                 input: input(args.input),
                 format: args.format,
+                output: args.out.output,
             },
+            Command::Completions(args) => Config::Completions(args.shell),
+            Command::Man => Config::Man,
         }
     }
 }
@@ -59,7 +66,10 @@ fn scan(args: ScanArgs) -> Config {
         .and_then(|c| c.trim().parse::<usize>().ok())
         .filter(|&w| w > 0)
         .unwrap_or(100);
+    // Colour only for a terminal: never into a file.
+    let stdout_tty = stdout_tty && args.out.output.is_none();
     Config::Scan {
+        output: args.out.output,
         input: input(args.input),
         search: Options {
             max_hops: usize::from(args.max_hops),

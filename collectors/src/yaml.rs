@@ -116,6 +116,19 @@ pub(crate) fn split_documents(text: &str) -> Vec<Document<'_>> {
     docs
 }
 
+impl Document<'_> {
+    /// 1-based line of the document's first content (past its `---`, directives, comments
+    /// and blank lines): where a report points for the object.
+    pub(crate) fn content_line(&self) -> usize {
+        let skipped = self
+            .text
+            .split_inclusive('\n')
+            .take_while(|l| !is_content(l) || is_marker(l, "---") || is_directive(l))
+            .count();
+        self.first_line + skipped + 1
+    }
+}
+
 /// Deepest nesting accepted, in YAML and (serde_json's fixed limit) JSON. Real manifests,
 /// CRD schemas included, stay far below (the corpus peaks at 35). The parser recurses per
 /// level, so callers parse on a thread with [`STACK_SIZE`].

@@ -6,6 +6,13 @@
 pub mod json;
 pub mod table;
 
+pub mod bloodhound;
+pub mod cypher;
+pub mod dot;
+pub mod html;
+pub mod markdown;
+pub mod sarif;
+
 use std::collections::BTreeMap;
 
 use serde::Serialize;
