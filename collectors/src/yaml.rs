@@ -239,6 +239,13 @@ mod tests {
     }
 
     #[test]
+    fn content_line_is_the_first_line_of_content_past_markers_and_comments() {
+        let d = split_documents("# head\n---\n# c\n\napiVersion: v1\n---\nkind: X\n");
+        let lines: Vec<usize> = d.iter().map(Document::content_line).collect();
+        assert_eq!(lines, vec![5, 7]);
+    }
+
+    #[test]
     fn crlf_markers_are_recognised() {
         assert_eq!(texts("a: 1\r\n---\r\nb: 2\r\n").len(), 2);
     }

@@ -120,3 +120,27 @@ pub fn graph(g: &AttackGraph, chains: &[Chain]) -> Value {
         },
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_ids_round_trip_as_json_strings() {
+        let hostile = "sa:x\"},{\"id\":\"evil\"}\n</script>";
+        let mut g = AttackGraph::new();
+        let t = kubepath_engine::techniques::by_id("POD_SA_TOKEN").expect("catalog has it");
+        let ev = vec![kubepath_engine::Evidence::new("Pod/x", "", "y")];
+        g.add_edge("workload:ns/Pod/a", hostile, t.edge(ev, "fix"));
+        let text = serde_json::to_string(&graph(&g, &[])).unwrap_or_default();
+        let back: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let nodes = back["graph"]["nodes"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(nodes.len(), 2, "no node was injected: {text}");
+        assert!(nodes.iter().any(|n| n["id"] == hostile));
+        assert_eq!(back["graph"]["edges"][0]["end"]["value"], hostile);
+        assert_eq!(nodes[0]["kinds"][0], "KPServiceAccount");
+    }
+}

@@ -131,6 +131,54 @@ pub fn graph(g: &AttackGraph, chains: &[Chain]) -> String {
 mod tests {
     use super::*;
 
+    /// The string literals of a script, decoded, and the text outside them.
+    fn split_literals(script: &str) -> (Vec<String>, String) {
+        let (mut lits, mut outside) = (Vec::new(), String::new());
+        let mut chars = script.chars();
+        while let Some(c) = chars.next() {
+            if c != '\'' {
+                outside.push(c);
+                continue;
+            }
+            let mut lit = String::new();
+            loop {
+                match chars.next() {
+                    Some('\\') => match chars.next() {
+                        Some('n') => lit.push('\n'),
+                        Some('r') => lit.push('\r'),
+                        Some('t') => lit.push('\t'),
+                        Some('u') => {
+                            let hex: String = chars.by_ref().take(4).collect();
+                            let c = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32);
+                            lit.push(c.unwrap_or('?'));
+                        }
+                        Some(c) => lit.push(c),
+                        None => break,
+                    },
+                    Some('\'') | None => break,
+                    Some(c) => lit.push(c),
+                }
+            }
+            lits.push(lit);
+        }
+        (lits, outside)
+    }
+
+    #[test]
+    fn hostile_ids_stay_inside_their_string_literals() {
+        let hostile = "sa:x'}) DETACH DELETE n //\\'\n`y";
+        let mut g = AttackGraph::new();
+        let t = kubepath_engine::techniques::by_id("POD_SA_TOKEN").expect("catalog has it");
+        let ev = vec![kubepath_engine::Evidence::new("Pod/x'y", "", "DROP ' \\")];
+        g.add_edge("workload:ns/Pod/a'b", hostile, t.edge(ev, "fix ' it"));
+        let script = graph(&g, &[]);
+        let (lits, outside) = split_literals(&script);
+        assert!(lits.iter().any(|l| l == hostile), "{script}");
+        assert!(lits.iter().any(|l| l == "workload:ns/Pod/a'b"));
+        assert!(!outside.contains("DETACH"), "{outside}");
+        assert!(!outside.contains("DROP"), "{outside}");
+    }
+
     #[test]
     fn strings_escape_quotes_backslashes_and_controls() {
         assert_eq!(string("a'b\\c\nd\u{1}"), "'a\\'b\\\\c\\nd\\u0001'");
