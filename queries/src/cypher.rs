@@ -18,6 +18,10 @@ use crate::round4;
 const BATCH: usize = 500;
 
 /// A Cypher string literal (single-quoted; backslash, quote and control characters escaped).
+///
+/// ```
+/// assert_eq!(kubepath_queries::cypher::string("it's"), r"'it\'s'");
+/// ```
 pub fn string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('\'');

@@ -267,6 +267,24 @@ pub fn scan_graph(analysis: &Analysis) -> Graph {
 }
 
 /// `kubepath scan --format dot`.
+///
+/// ```
+/// # use kubepath_engine::{Options, analyze, ingest::snapshot_from_values};
+/// # use serde_json::json;
+/// let objects = vec![
+///     json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "shop"},
+///            "spec": {"type": "NodePort", "selector": {"app": "web"}, "ports": [{"port": 80}]}}),
+///     json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "namespace": "shop", "labels": {"app": "web"}},
+///            "spec": {"containers": [{"name": "c", "image": "i", "securityContext": {"privileged": true}}]}}),
+///     json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "b"},
+///            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
+///            "subjects": [{"kind": "ServiceAccount", "name": "default", "namespace": "shop"}]}),
+/// ];
+/// let analysis = analyze(&snapshot_from_values(objects, "default").0, &Options::default());
+/// let dot = kubepath_queries::dot::scan(&analysis);
+/// assert!(dot.contains("subgraph \"cluster ns shop\""));
+/// assert!(graphviz_rust::parse(&dot).is_ok());
+/// ```
 pub fn scan(analysis: &Analysis) -> String {
     print(&scan_graph(analysis))
 }

@@ -74,6 +74,31 @@ fn evidence_line(ev: &Evidence) -> String {
 }
 
 /// The `kubepath scan --format markdown` report; `extra` sections follow the chains.
+///
+/// ```
+/// # use kubepath_engine::{Options, analyze, ingest::snapshot_from_values};
+/// # use serde_json::json;
+/// let objects = vec![
+///     json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "shop"},
+///            "spec": {"type": "NodePort", "selector": {"app": "web"}, "ports": [{"port": 80}]}}),
+///     json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "namespace": "shop", "labels": {"app": "web"}},
+///            "spec": {"containers": [{"name": "c", "image": "i", "securityContext": {"privileged": true}}]}}),
+///     json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "b"},
+///            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
+///            "subjects": [{"kind": "ServiceAccount", "name": "default", "namespace": "shop"}]}),
+/// ];
+/// let analysis = analyze(&snapshot_from_values(objects, "default").0, &Options::default());
+/// use kubepath_queries::markdown::{Section, scan};
+/// let plan = Section {
+///     title: "Fix plan".into(),
+///     items: vec!["Set automountServiceAccountToken: false on Pod/shop/web".into()],
+///     ..Section::default()
+/// };
+/// let md = scan(&analysis, &Default::default(), &[plan]);
+/// assert!(md.starts_with("## kubepath: 1 attack chain"));
+/// assert!(md.contains("`internet` → `service:shop/web`"));
+/// assert!(md.contains("### Fix plan\n\n1. Set automountServiceAccountToken: false"));
+/// ```
 pub fn scan(analysis: &Analysis, input: &InputSummary, extra: &[Section]) -> String {
     let mut out = String::new();
     let s = &analysis.summary;

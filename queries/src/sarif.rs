@@ -176,6 +176,26 @@ fn result(chain: &Chain, rule_index: &dyn Fn(&str) -> Option<usize>) -> Value {
 }
 
 /// The `kubepath scan --format sarif` log. `version` is the tool's version.
+///
+/// ```
+/// # use kubepath_engine::{Options, analyze, ingest::snapshot_from_values};
+/// # use serde_json::json;
+/// let objects = vec![
+///     json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "shop"},
+///            "spec": {"type": "NodePort", "selector": {"app": "web"}, "ports": [{"port": 80}]}}),
+///     json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "namespace": "shop", "labels": {"app": "web"}},
+///            "spec": {"containers": [{"name": "c", "image": "i", "securityContext": {"privileged": true}}]}}),
+///     json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "b"},
+///            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
+///            "subjects": [{"kind": "ServiceAccount", "name": "default", "namespace": "shop"}]}),
+/// ];
+/// let analysis = analyze(&snapshot_from_values(objects, "default").0, &Options::default());
+/// let log = kubepath_queries::sarif::scan(&analysis, "0.1.0");
+/// assert_eq!(log["version"], "2.1.0");
+/// let result = &log["runs"][0]["results"][0];
+/// assert_eq!(result["ruleId"], "EXPOSED_NODEPORT");
+/// assert_eq!(result["level"], "error");
+/// ```
 pub fn scan(analysis: &Analysis, version: &str) -> Value {
     let rules: Vec<Value> = CATALOG.iter().map(|t| rule(t)).collect();
     let index = |id: &str| CATALOG.iter().position(|t| t.id == id);
