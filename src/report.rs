@@ -100,9 +100,10 @@ pub fn graphviz(dot_text: &str, format: &str) -> Result<Vec<u8>> {
     {
         Ok(c) => c,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
-            "--format {format} needs graphviz's `dot` program, which is not installed \
-             (Debian/Ubuntu: `apt-get install graphviz`; macOS: `brew install graphviz`); \
-             `--format dot` prints the graph without it"
+            "rendering {} needs graphviz's `dot` program, which is not installed \
+             (Debian/Ubuntu package `graphviz`: `apt-get install graphviz`; macOS: \
+             `brew install graphviz`)",
+            format.to_uppercase()
         ),
         Err(e) => {
             return Err(e).with_context(|| format!("running {}", program.to_string_lossy()));
