@@ -27,6 +27,20 @@ pub enum Command {
     Scan(ScanArgs),
     /// Print the whole attack graph: every node and every edge, on a chain or not.
     Graph(GraphArgs),
+    /// The best chains between two node selections (default: internet to the admin sinks).
+    Paths(PathsArgs),
+    /// Blast radius: every node a selection reaches, by kind, with the likeliest chain to each.
+    Reach(ReachArgs),
+    /// Reverse reach: every node that can reach a selection, with its likeliest chain.
+    WhoCan(WhoCanArgs),
+    /// One chain or one edge in full: every step, its evidence, ATT&CK id, fix and likelihood.
+    Explain(ExplainArgs),
+    /// The nodes, edges and objects the most chains go through.
+    Chokepoints(ChokepointsArgs),
+    /// The fewest fixes that cut every chain (a minimum cut), checked by searching again.
+    FixPlan(FixPlanArgs),
+    /// Chains added, removed and changed between two snapshots (for pull requests).
+    Diff(DiffArgs),
     /// Print a shell completion script (e.g. `kubepath completions bash > /etc/bash_completion.d/kubepath`).
     Completions(CompletionsArgs),
     /// Print the man page (roff), e.g. `kubepath man > kubepath.1`.
@@ -84,6 +98,9 @@ pub struct ScanArgs {
 
     #[command(flatten)]
     pub out: OutputArgs,
+
+    #[command(flatten)]
+    pub what_if: WhatIfArgs,
 }
 
 #[derive(Debug, Args)]
@@ -138,6 +155,167 @@ pub enum GraphFormat {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+/// What-if: analyse as if some steps were fixed.
+#[derive(Debug, Args, Default)]
+pub struct WhatIfArgs {
+    /// Analyse as if this were fixed: an edge `FROM -[TECHNIQUE]-> TO` (as fix-plan prints
+    /// it) or an object (`ClusterRoleBinding/NAME`, `Deployment/NS/NAME`, an ARN; `*` globs),
+    /// removing every step whose evidence rests on it. Repeatable.
+    #[arg(long, value_name = "EDGE|OBJECT", value_parser = parse_fix)]
+    pub assume_fixed: Vec<kubepath_engine::what_if::Fix>,
+
+    /// A file of fixes for --assume-fixed, one a line (`#` starts a comment). Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub assume_fixed_file: Vec<PathBuf>,
+}
+
+fn parse_fix(s: &str) -> Result<kubepath_engine::what_if::Fix, String> {
+    kubepath_engine::what_if::Fix::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_selector(s: &str) -> Result<kubepath_queries::select::Selector, String> {
+    kubepath_queries::select::Selector::parse(s).map_err(|e| e.to_string())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum QueryFormat {
+    Table,
+    Json,
+}
+
+/// Input, output and search settings every query shares.
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = QueryFormat::Table)]
+    pub format: QueryFormat,
+
+    /// Longest chain to look for, in steps.
+    #[arg(long, default_value_t = 8, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub max_hops: u16,
+
+    #[command(flatten)]
+    pub what_if: WhatIfArgs,
+}
+
+/// Selectors: `internet`, `cluster-admin`, `cloud-admin`, `admin`, `kind:KIND`, or a node id
+/// pattern `KIND:GLOB` (`workload:prod/*`, `sa:*/default`, `aws-role:*Admin*`); commas join.
+#[derive(Debug, Args)]
+pub struct PathsArgs {
+    #[command(flatten)]
+    pub query: QueryArgs,
+
+    /// Where chains start (a selector).
+    #[arg(long, value_name = "SELECTOR", default_value = "internet", value_parser = parse_selector)]
+    pub from: kubepath_queries::select::Selector,
+
+    /// Where chains end (a selector).
+    #[arg(long, value_name = "SELECTOR", default_value = "admin", value_parser = parse_selector)]
+    pub to: kubepath_queries::select::Selector,
+
+    /// How many chains to list (all are counted).
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub top: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct ReachArgs {
+    #[command(flatten)]
+    pub query: QueryArgs,
+
+    /// Where the attacker stands (a selector, e.g. `workload:prod/*`).
+    #[arg(long, value_name = "SELECTOR", default_value = "internet", value_parser = parse_selector)]
+    pub from: kubepath_queries::select::Selector,
+}
+
+#[derive(Debug, Args)]
+pub struct WhoCanArgs {
+    #[command(flatten)]
+    pub query: QueryArgs,
+
+    /// What must not be reached (a selector, e.g. `kind:secret` or `cloud-admin`).
+    #[arg(long = "reach", value_name = "SELECTOR", value_parser = parse_selector)]
+    pub reach: kubepath_queries::select::Selector,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A chain: its rank in the scan (`3`) or `FROM->TO` (selectors); or an edge
+    /// `FROM -[TECHNIQUE]-> TO`.
+    #[arg(value_name = "ID")]
+    pub id: String,
+
+    #[command(flatten)]
+    pub query: QueryArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ChokepointsArgs {
+    #[command(flatten)]
+    pub query: QueryArgs,
+
+    /// How many of each (nodes, edges, objects) to list.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub top: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct FixPlanArgs {
+    #[command(flatten)]
+    pub query: QueryArgs,
+
+    /// Where chains start (a selector).
+    #[arg(long, value_name = "SELECTOR", default_value = "internet", value_parser = parse_selector)]
+    pub from: kubepath_queries::select::Selector,
+
+    /// Where chains end (a selector).
+    #[arg(long, value_name = "SELECTOR", default_value = "admin", value_parser = parse_selector)]
+    pub to: kubepath_queries::select::Selector,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The snapshot before the change (a file or folder).
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+
+    /// The snapshot after the change (a file or folder).
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+
+    /// Namespace for objects that name none (as for scan).
+    #[arg(short = 'n', long, value_name = "NS")]
+    pub namespace: Option<String>,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = QueryFormat::Table)]
+    pub format: QueryFormat,
+
+    /// Longest chain to look for, in steps.
+    #[arg(long, default_value_t = 8, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub max_hops: u16,
+
+    /// Exit with status 3 when `new`: any chain was added; or a severity: an added chain, or
+    /// a changed chain whose score rose, has that severity or worse.
+    #[arg(long, value_enum, value_name = "new|SEVERITY")]
+    pub fail_on: Option<DiffFailOn>,
+
+    #[command(flatten)]
+    pub what_if: WhatIfArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFailOn {
+    New,
     Low,
     Medium,
     High,

@@ -23,6 +23,7 @@ pub enum Config {
         table: TableStyle,
         fail_on: Option<Severity>,
         output: Option<PathBuf>,
+        what_if: crate::query_cmd::WhatIf,
     },
     Graph {
         input: Input,
@@ -31,6 +32,8 @@ pub enum Config {
     },
     Completions(clap_complete::Shell),
     Man,
+    /// paths, reach, who-can, explain, chokepoints, fix-plan, diff.
+    Query(crate::query_cmd::Query),
 }
 
 impl Config {
@@ -44,11 +47,12 @@ impl Config {
             },
             Command::Completions(args) => Config::Completions(args.shell),
             Command::Man => Config::Man,
+            other => Config::Query(crate::query_cmd::Query::resolve(other)),
         }
     }
 }
 
-fn input(args: InputArgs) -> Input {
+pub(crate) fn input(args: InputArgs) -> Input {
     Input {
         paths: args.paths,
         files: FileOptions {
@@ -68,8 +72,10 @@ fn scan(args: ScanArgs) -> Config {
         .unwrap_or(100);
     // Colour only for a terminal: never into a file.
     let stdout_tty = stdout_tty && args.out.output.is_none();
+    let what_if = crate::query_cmd::WhatIf::resolve(args.what_if);
     Config::Scan {
         output: args.out.output,
+        what_if,
         input: input(args.input),
         search: Options {
             max_hops: usize::from(args.max_hops),
@@ -87,5 +93,21 @@ fn scan(args: ScanArgs) -> Config {
             FailOn::High => Severity::High,
             FailOn::Critical => Severity::Critical,
         }),
+    }
+}
+
+/// The table style every command uses: width from `COLUMNS`, colour on a terminal unless
+/// `NO_COLOR` is set.
+pub(crate) fn table_style() -> TableStyle {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&w| w > 0)
+        .unwrap_or(100);
+    TableStyle {
+        width,
+        color: std::io::stdout().is_terminal() && !no_color,
+        ..TableStyle::default()
     }
 }

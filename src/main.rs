@@ -2,6 +2,7 @@
 
 mod cli;
 mod config;
+mod query_cmd;
 mod report;
 
 use std::io::Write as _;
@@ -17,9 +18,9 @@ use crate::cli::{Cli, GraphFormat, ScanFormat};
 use crate::config::{Config, Input};
 
 /// Documented exit codes.
-const EXIT_OK: u8 = 0;
+pub(crate) const EXIT_OK: u8 = 0;
 const EXIT_INPUT_ERROR: u8 = 2;
-const EXIT_FAIL_ON: u8 = 3;
+pub(crate) const EXIT_FAIL_ON: u8 = 3;
 
 fn main() -> ExitCode {
     let cli = report::parse_cli(); // usage errors exit with status 2 here
@@ -41,9 +42,10 @@ fn run(config: Config) -> Result<u8> {
             table,
             fail_on,
             output,
+            what_if,
         } => {
             let (snapshot, summary) = load(&input)?;
-            let analysis = kubepath_engine::analyze(&snapshot, &search);
+            let analysis = what_if.analyze(&snapshot, &search)?;
             let text = match format {
                 ScanFormat::Table => {
                     kubepath_queries::table::scan(&analysis, &summary, &table).into_bytes()
@@ -92,11 +94,12 @@ fn run(config: Config) -> Result<u8> {
             emit(&String::from_utf8_lossy(&buf))?;
             Ok(EXIT_OK)
         }
+        Config::Query(query) => query.run(),
     }
 }
 
 /// Read the inputs; an error when nothing at all could be analysed.
-fn load(input: &Input) -> Result<(Snapshot, InputSummary)> {
+pub(crate) fn load(input: &Input) -> Result<(Snapshot, InputSummary)> {
     let (snapshot, stats) = load_paths(&input.paths, &input.files)?;
     let summary = input_summary(&stats);
     if summary.objects.is_empty() && snapshot.aws.is_empty() {
@@ -125,12 +128,12 @@ fn input_summary(stats: &LoadStats) -> InputSummary {
     }
 }
 
-fn pretty(v: &serde_json::Value) -> Result<String> {
+pub(crate) fn pretty(v: &serde_json::Value) -> Result<String> {
     serde_json::to_string_pretty(v).context("rendering JSON")
 }
 
 /// Write to stdout; a closed pipe (`kubepath scan ... | head`) is not an error.
-fn emit(text: &str) -> Result<()> {
+pub(crate) fn emit(text: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

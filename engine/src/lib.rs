@@ -12,12 +12,14 @@ pub mod ingest;
 pub mod labels;
 pub mod netpol;
 pub mod placement;
+pub mod query;
 pub mod rbac;
 pub mod search;
 pub mod snapshot;
 pub mod techniques;
 #[cfg(test)]
 pub(crate) mod testutil;
+pub mod what_if;
 
 pub use graph::{AttackGraph, Edge, Evidence, Node, NodeKind};
 pub use index::Index;

@@ -147,6 +147,18 @@ impl Analysis {
 /// Build the graph and find the ranked chains from `internet` to every admin sink.
 pub fn analyze(snapshot: &Snapshot, options: &Options) -> Analysis {
     let (graph, engine_warnings) = crate::build_graph(snapshot);
+    let mut warnings = snapshot.warnings.clone();
+    warnings.extend(engine_warnings);
+    analyze_graph(graph, warnings, options)
+}
+
+/// Search and rank an already built graph (e.g. one with assumed fixes applied, see
+/// `what_if`); `warnings` are the collectors' and the engine's.
+pub fn analyze_graph(
+    graph: AttackGraph,
+    mut warnings: Vec<Warning>,
+    options: &Options,
+) -> Analysis {
     let mut chains = internet_chains(&graph, options.max_hops);
     let mut summary = Summary {
         nodes: graph.graph.node_count(),
@@ -167,8 +179,6 @@ pub fn analyze(snapshot: &Snapshot, options: &Options) -> Analysis {
     }
     summary.targets.sort();
     chains.truncate(options.top);
-    let mut warnings = snapshot.warnings.clone();
-    warnings.extend(engine_warnings);
     warnings.sort();
     warnings.dedup();
     Analysis {
@@ -180,7 +190,7 @@ pub fn analyze(snapshot: &Snapshot, options: &Options) -> Analysis {
 }
 
 /// Whether a step is an entry into a workload from outside the cluster.
-fn is_entry(technique: &str) -> bool {
+pub(crate) fn is_entry(technique: &str) -> bool {
     matches!(technique, "APP_COMPROMISE" | "EXPOSED_HOSTPORT")
 }
 
@@ -229,7 +239,7 @@ pub fn best_chain(g: &AttackGraph, from: &str, to: &str, max_hops: usize) -> Opt
 }
 
 /// Sort by score (desc), then fewer steps, then ids; number from 1.
-fn rank(chains: &mut [Chain]) {
+pub(crate) fn rank(chains: &mut [Chain]) {
     chains.sort_by(|x, y| {
         y.score
             .total_cmp(&x.score)
@@ -243,7 +253,7 @@ fn rank(chains: &mut [Chain]) {
 
 /// Best prefix `internet -> entry` joined to the best suffix `entry -> sink` within the
 /// hop budget, as a list of edges; `None` when no simple path joins them.
-fn best_split(
+pub(crate) fn best_split(
     g: &AttackGraph,
     forward: &Layers,
     backward: &Layers,
@@ -289,7 +299,7 @@ fn best_split(
     best.map(|(_, _, p)| p)
 }
 
-fn make_chain(
+pub(crate) fn make_chain(
     g: &AttackGraph,
     source: NodeIndex,
     sink: NodeIndex,
@@ -333,7 +343,7 @@ fn make_chain(
 /// Improvements must be strict, so a cycle (product <= 1) is never taken and ties keep the
 /// fewer-step path; equal values at one budget are broken by the smaller neighbour id, so
 /// the result does not depend on the order edges were added.
-struct Layers {
+pub(crate) struct Layers {
     n: usize,
     value: Vec<f64>,
     via: Vec<Option<EdgeIndex>>,
@@ -341,11 +351,31 @@ struct Layers {
 }
 
 impl Layers {
-    fn compute(g: &AttackGraph, root: NodeIndex, max_hops: usize, direction: Direction) -> Layers {
+    pub(crate) fn compute(
+        g: &AttackGraph,
+        root: NodeIndex,
+        max_hops: usize,
+        direction: Direction,
+    ) -> Layers {
+        Layers::compute_from(g, &[root], max_hops, direction)
+    }
+
+    /// Like `compute` from several roots at once (each at value 1): the best path from (or
+    /// to) any of them, in the same O(max_hops x edges).
+    pub(crate) fn compute_from(
+        g: &AttackGraph,
+        roots: &[NodeIndex],
+        max_hops: usize,
+        direction: Direction,
+    ) -> Layers {
         let n = g.graph.node_count();
         let mut value = vec![0.0f64; n * (max_hops + 1)];
         let mut via = vec![None; n * (max_hops + 1)];
-        value[root.index()] = 1.0;
+        for r in roots {
+            if let Some(v) = value.get_mut(r.index()) {
+                *v = 1.0;
+            }
+        }
         for h in 1..=max_hops {
             let (prev, cur) = value.split_at_mut(h * n);
             let prev = &prev[(h - 1) * n..];
@@ -392,7 +422,7 @@ impl Layers {
         }
     }
 
-    fn value(&self, h: usize, v: NodeIndex) -> f64 {
+    pub(crate) fn value(&self, h: usize, v: NodeIndex) -> f64 {
         self.value
             .get(h * self.n + v.index())
             .copied()
@@ -401,7 +431,7 @@ impl Layers {
 
     /// The edges of the best path of at most `h` steps from `v` towards the root, in walking
     /// order from `v`.
-    fn path(&self, g: &AttackGraph, v: NodeIndex, h: usize) -> Option<Vec<EdgeIndex>> {
+    pub(crate) fn path(&self, g: &AttackGraph, v: NodeIndex, h: usize) -> Option<Vec<EdgeIndex>> {
         let mut out = Vec::new();
         let mut cur = v;
         let mut h = h;

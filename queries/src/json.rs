@@ -26,7 +26,7 @@ struct SummaryOut<'a> {
 }
 
 #[derive(Serialize)]
-struct PathOut<'a> {
+pub(crate) struct PathOut<'a> {
     rank: usize,
     score: f64,
     severity: &'static str,
@@ -35,6 +35,8 @@ struct PathOut<'a> {
     /// The chain's node ids, source first.
     nodes: Vec<&'a str>,
     steps: Vec<StepOut<'a>>,
+    /// How `score` was made: impact x each step's likelihood.
+    score_explanation: crate::rank::ScoreExplanation,
 }
 
 #[derive(Serialize)]
@@ -57,7 +59,7 @@ fn is_zero(n: &usize) -> bool {
 }
 
 #[derive(Serialize)]
-struct WarningOut<'a> {
+pub(crate) struct WarningOut<'a> {
     #[serde(skip_serializing_if = "str::is_empty")]
     file: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -69,7 +71,7 @@ struct WarningOut<'a> {
     message: &'a str,
 }
 
-fn warning(w: &Warning) -> WarningOut<'_> {
+pub(crate) fn warning(w: &Warning) -> WarningOut<'_> {
     WarningOut {
         file: &w.file,
         document: w.document,
@@ -79,7 +81,7 @@ fn warning(w: &Warning) -> WarningOut<'_> {
     }
 }
 
-fn path(c: &Chain) -> PathOut<'_> {
+pub(crate) fn path(c: &Chain) -> PathOut<'_> {
     PathOut {
         rank: c.rank,
         score: round4(c.score),
@@ -102,6 +104,7 @@ fn path(c: &Chain) -> PathOut<'_> {
                 remediation: &s.remediation,
             })
             .collect(),
+        score_explanation: crate::rank::ScoreExplanation::of(c),
     }
 }
 

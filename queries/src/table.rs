@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use kubepath_engine::search::Severity;
+use kubepath_engine::search::{Chain, Severity};
 
 use crate::{Analysis, InputSummary};
 
@@ -28,7 +28,7 @@ impl Default for TableStyle {
     }
 }
 
-fn paint(sev: Severity, text: &str, color: bool) -> String {
+pub(crate) fn paint(sev: Severity, text: &str, color: bool) -> String {
     if !color {
         return text.to_string();
     }
@@ -43,7 +43,7 @@ fn paint(sev: Severity, text: &str, color: bool) -> String {
 
 /// Wrap `text` to `width`, the first line prefixed by `first`, the others by `rest`.
 /// Long tokens (ids, ARNs) are never split; they overflow instead.
-fn wrap(out: &mut String, first: &str, rest: &str, text: &str, width: usize) {
+pub(crate) fn wrap(out: &mut String, first: &str, rest: &str, text: &str, width: usize) {
     let mut line = String::from(first);
     let mut empty = true;
     for word in text.split(' ').filter(|w| !w.is_empty()) {
@@ -98,51 +98,7 @@ pub fn scan(analysis: &Analysis, input: &InputSummary, style: &TableStyle) -> St
     }
     for c in &analysis.chains {
         out.push('\n');
-        let head = format!(
-            "#{:<3} {:<8}  score {:.3}  {} steps",
-            c.rank,
-            c.severity.as_str().to_uppercase(),
-            c.score,
-            c.steps.len()
-        );
-        let _ = writeln!(out, "{}", paint(c.severity, &head, style.color));
-        wrap(&mut out, "     ", "       ", &c.nodes().join(" -> "), width);
-        for (i, step) in c.steps.iter().enumerate() {
-            let attack = step
-                .attack
-                .map(|a| format!(" [ATT&CK {a}]"))
-                .unwrap_or_default();
-            wrap(
-                &mut out,
-                &format!("  {:>2}. ", i + 1),
-                "      ",
-                &format!(
-                    "{} ({:.2}){}: {} -> {}",
-                    step.technique, step.likelihood, attack, step.from, step.to
-                ),
-                width,
-            );
-            for ev in &step.evidence {
-                let loc = match (&ev.file, ev.document) {
-                    (Some(f), Some(d)) => format!(" ({f} #{d})"),
-                    _ => String::new(),
-                };
-                wrap(
-                    &mut out,
-                    "      why: ",
-                    "           ",
-                    &format!("{ev}{loc}"),
-                    width,
-                );
-            }
-            wrap(
-                &mut out,
-                "      fix: ",
-                "           ",
-                &step.remediation,
-                width,
-            );
-        }
+        chain(&mut out, c, style.color, width);
     }
     if !analysis.warnings.is_empty() {
         out.push('\n');
@@ -159,6 +115,57 @@ pub fn scan(analysis: &Analysis, input: &InputSummary, style: &TableStyle) -> St
         }
     }
     out
+}
+
+/// One chain: header, node list, how its score was made, then every step with its evidence
+/// and fix.
+pub(crate) fn chain(out: &mut String, c: &Chain, color: bool, width: usize) {
+    let head = format!(
+        "#{:<3} {:<8}  score {:.3}  {} steps",
+        c.rank,
+        c.severity.as_str().to_uppercase(),
+        c.score,
+        c.steps.len()
+    );
+    let _ = writeln!(out, "{}", paint(c.severity, &head, color));
+    wrap(out, "     ", "       ", &c.nodes().join(" -> "), width);
+    wrap(
+        out,
+        "     ",
+        "       ",
+        &crate::rank::ScoreExplanation::of(c).formula,
+        width,
+    );
+    for (i, step) in c.steps.iter().enumerate() {
+        let attack = step
+            .attack
+            .map(|a| format!(" [ATT&CK {a}]"))
+            .unwrap_or_default();
+        wrap(
+            out,
+            &format!("  {:>2}. ", i + 1),
+            "      ",
+            &format!(
+                "{} ({:.2}){}: {} -> {}",
+                step.technique, step.likelihood, attack, step.from, step.to
+            ),
+            width,
+        );
+        for ev in &step.evidence {
+            let loc = match (&ev.file, ev.document) {
+                (Some(f), Some(d)) => format!(" ({f} #{d})"),
+                _ => String::new(),
+            };
+            wrap(
+                out,
+                "      why: ",
+                "           ",
+                &format!("{ev}{loc}"),
+                width,
+            );
+        }
+        wrap(out, "      fix: ", "           ", &step.remediation, width);
+    }
 }
 
 #[cfg(test)]

@@ -5,3 +5,5 @@
 
 mod collection;
 pub use collection::*;
+
+pub mod aws;
