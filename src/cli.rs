@@ -44,6 +44,10 @@ pub enum Command {
     /// Collect the live cluster (as kubectl connects) into a snapshot folder that `scan`
     /// reads: one List JSON per kind, kubepath.yaml with facts and coverage gaps.
     Collect(CollectArgs),
+    /// Print a shell completion script (e.g. `kubepath completions bash > /etc/bash_completion.d/kubepath`).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), e.g. `kubepath man > kubepath.1`.
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -110,6 +114,21 @@ pub struct LiveArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Where a report goes.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Write the report to FILE instead of stdout (atomically: a reader never sees half a file).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
 pub struct InputArgs {
     /// Files or folders (read recursively) of YAML/JSON: Kubernetes objects, Lists,
     /// multi-document YAML, and AWS IAM authorization details.
@@ -152,6 +171,9 @@ pub struct ScanArgs {
     pub fail_on: Option<FailOn>,
 
     #[command(flatten)]
+    pub out: OutputArgs,
+
+    #[command(flatten)]
     pub what_if: WhatIfArgs,
 }
 
@@ -163,17 +185,46 @@ pub struct GraphArgs {
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = GraphFormat::Json)]
     pub format: GraphFormat,
+
+    #[command(flatten)]
+    pub out: OutputArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ScanFormat {
     Table,
     Json,
+    /// Graphviz DOT of the listed chains.
+    Dot,
+    /// SVG of the chains (needs graphviz's `dot`).
+    Svg,
+    /// PNG of the chains (needs graphviz's `dot`).
+    Png,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// Markdown, for pull-request comments.
+    Markdown,
+    /// One self-contained HTML page.
+    Html,
+    /// BloodHound CE OpenGraph JSON of the whole graph.
+    Bloodhound,
+    /// A Cypher script (MERGE) loading the whole graph into Neo4j.
+    Cypher,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum GraphFormat {
     Json,
+    /// Graphviz DOT of every node and edge.
+    Dot,
+    /// SVG (needs graphviz's `dot`).
+    Svg,
+    /// PNG (needs graphviz's `dot`).
+    Png,
+    /// BloodHound CE OpenGraph JSON.
+    Bloodhound,
+    /// A Cypher script (MERGE) for Neo4j.
+    Cypher,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -34,12 +34,16 @@ pub enum Config {
         format: ScanFormat,
         table: TableStyle,
         fail_on: Option<Severity>,
+        output: Option<PathBuf>,
         what_if: crate::query_cmd::WhatIf,
     },
     Graph {
         input: Input,
         format: GraphFormat,
+        output: Option<PathBuf>,
     },
+    Completions(clap_complete::Shell),
+    Man,
     /// paths, reach, who-can, explain, chokepoints, fix-plan, diff.
     Query(crate::query_cmd::Query),
     Collect {
@@ -55,11 +59,14 @@ impl Config {
             Command::Graph(args) => Config::Graph {
                 input: input(args.input),
                 format: args.format,
+                output: args.out.output,
             },
             Command::Collect(args) => Config::Collect {
                 out: args.out,
                 live: live(args.live),
             },
+            Command::Completions(args) => Config::Completions(args.shell),
+            Command::Man => Config::Man,
             other => Config::Query(crate::query_cmd::Query::resolve(other)),
         }
     }
@@ -111,8 +118,11 @@ fn scan(args: ScanArgs) -> Config {
         .and_then(|c| c.trim().parse::<usize>().ok())
         .filter(|&w| w > 0)
         .unwrap_or(100);
+    // Colour only for a terminal: never into a file.
+    let stdout_tty = stdout_tty && args.out.output.is_none();
     let what_if = crate::query_cmd::WhatIf::resolve(args.what_if);
     Config::Scan {
+        output: args.out.output,
         what_if,
         input: input(args.input),
         search: Options {

@@ -4,12 +4,13 @@ mod cli;
 mod config;
 mod live;
 mod query_cmd;
+mod report;
 
 use std::io::Write as _;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
-use clap::Parser as _;
+use clap::CommandFactory as _;
 use kubepath_collectors::files::{LoadStats, load_paths};
 use kubepath_engine::Snapshot;
 use kubepath_queries::InputSummary;
@@ -23,7 +24,7 @@ const EXIT_INPUT_ERROR: u8 = 2;
 pub(crate) const EXIT_FAIL_ON: u8 = 3;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse(); // usage errors exit with status 2 here
+    let cli = report::parse_cli(); // usage errors exit with status 2 here
     match run(Config::resolve(cli.command)) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
@@ -41,17 +42,21 @@ fn run(config: Config) -> Result<u8> {
             format,
             table,
             fail_on,
+            output,
             what_if,
         } => {
             let (snapshot, summary) = load(&input)?;
             let analysis = what_if.analyze(&snapshot, &search)?;
             let text = match format {
-                ScanFormat::Table => kubepath_queries::table::scan(&analysis, &summary, &table),
-                ScanFormat::Json => {
-                    pretty(&kubepath_queries::json::scan(&analysis, &summary))? + "\n"
+                ScanFormat::Table => {
+                    kubepath_queries::table::scan(&analysis, &summary, &table).into_bytes()
                 }
+                ScanFormat::Json => (pretty(&kubepath_queries::json::scan(&analysis, &summary))?
+                    + "\n")
+                    .into_bytes(),
+                other => report::scan(other, &analysis, &summary)?,
             };
-            emit(&text)?;
+            report::emit_to(output.as_deref(), &text)?;
             let failed = fail_on
                 .zip(analysis.worst_severity())
                 .is_some_and(|(threshold, worst)| worst >= threshold);
@@ -60,16 +65,38 @@ fn run(config: Config) -> Result<u8> {
             std::mem::forget((analysis, snapshot));
             Ok(if failed { EXIT_FAIL_ON } else { EXIT_OK })
         }
-        Config::Graph { input, format } => {
+        Config::Graph {
+            input,
+            format,
+            output,
+        } => {
             let (snapshot, _) = load(&input)?;
             let (graph, mut warnings) = kubepath_engine::build_graph(&snapshot);
             warnings.extend(snapshot.warnings.iter().cloned());
             warnings.sort();
             let text = match format {
-                GraphFormat::Json => pretty(&kubepath_queries::json::graph(&graph, &warnings))?,
+                GraphFormat::Json => {
+                    (pretty(&kubepath_queries::json::graph(&graph, &warnings))? + "\n").into_bytes()
+                }
+                other => report::graph(other, &graph)?,
             };
-            emit(&(text + "\n"))?;
+            report::emit_to(output.as_deref(), &text)?;
             std::mem::forget((graph, snapshot)); // as for scan: the process exits next
+            Ok(EXIT_OK)
+        }
+        Config::Completions(shell) => {
+            let mut buf = Vec::new();
+            let mut cmd = Cli::command();
+            clap_complete::generate(shell, &mut cmd, "kubepath", &mut buf);
+            emit(&String::from_utf8_lossy(&buf))?;
+            Ok(EXIT_OK)
+        }
+        Config::Man => {
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut buf)
+                .context("rendering the man page")?;
+            emit(&String::from_utf8_lossy(&buf))?;
             Ok(EXIT_OK)
         }
         Config::Query(query) => query.run(),

@@ -200,9 +200,13 @@ impl Query {
                 table: table_style(),
             },
             // `Config::resolve` handles these itself.
-            Command::Scan(_) | Command::Graph(_) | Command::Collect(_) => {
-                unreachable!("scan, graph and collect are not queries")
-            },
+            Command::Scan(_)
+            | Command::Graph(_)
+            | Command::Collect(_)
+            | Command::Completions(_)
+            | Command::Man => {
+                unreachable!("scan, graph, collect, completions and man are not queries")
+            }
         }
     }
 

@@ -130,6 +130,7 @@ pub(crate) fn load(
     let source = Source {
         file: file.display().to_string(),
         document: index,
+        line: None,
     };
     let items: Vec<(String, Value)> = match value {
         Value::Array(items) => items

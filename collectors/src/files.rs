@@ -102,6 +102,7 @@ fn load_on_this_thread(
         kustomize_ns: HashMap::new(),
         unreadable: 0,
         facts_files: Vec::new(),
+        line: None,
     };
     for p in paths {
         loader.visit(p, true);
@@ -182,6 +183,8 @@ struct Loader<'o> {
     /// `kubepath.yaml` facts, applied after every file is read so that they win whatever
     /// the order.
     facts_files: Vec<config::FactsFile>,
+    /// 1-based line where the document being read starts (for `Source::line`).
+    line: Option<usize>,
 }
 
 const KUSTOMIZATION_FILES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -343,7 +346,7 @@ impl Loader<'_> {
         if sniffed
             && !docs
                 .iter()
-                .any(|(_, d)| d.as_ref().is_ok_and(is_recognised))
+                .any(|(_, _, d)| d.as_ref().is_ok_and(is_recognised))
         {
             self.stats.skipped_files += 1;
             return;
@@ -356,7 +359,8 @@ impl Loader<'_> {
             return;
         }
         let namespace = self.namespace_for(path);
-        for (index, doc) in docs {
+        for (index, line, doc) in docs {
+            self.line = Some(line);
             match doc {
                 Err(message) => self.warn(path, Some(index), message),
                 Ok(Value::Null) => {}
@@ -407,7 +411,7 @@ impl Loader<'_> {
         let text = fs::read_to_string(&file).ok()?;
         yaml_documents(&text)
             .into_iter()
-            .filter_map(|(_, d)| d.ok())
+            .filter_map(|(_, _, d)| d.ok())
             .find_map(|v| {
                 v.get("namespace")
                     .and_then(Value::as_str)
@@ -503,6 +507,7 @@ impl Loader<'_> {
         let source = Source {
             file: file.display().to_string(),
             document: index,
+            line: self.line,
         };
         if aws_auth::is_aws_auth(&value) {
             return self.aws_auth(&value, source);
@@ -636,6 +641,7 @@ impl Loader<'_> {
         let source = Source {
             file: file.display().to_string(),
             document: index,
+            line: self.line,
         };
         for e in eks::read(doc, value, &source, &mut self.snap.eks) {
             self.snap.warnings.push(Warning {
@@ -675,6 +681,7 @@ impl Loader<'_> {
                 p.source = Source {
                     file: file.display().to_string(),
                     document: index,
+                    line: self.line,
                 };
                 self.snap.scps.push(p);
                 *self
@@ -699,6 +706,7 @@ impl Loader<'_> {
                 details.source = Source {
                     file: file.display().to_string(),
                     document: index,
+                    line: self.line,
                 };
                 self.snap.aws.push(details);
                 *self
@@ -774,12 +782,13 @@ fn sniff(text: &str) -> Option<Format> {
     (has_key("apiVersion") && has_key("kind")).then_some(Format::Yaml)
 }
 
-type Parsed = Vec<(usize, Result<Value, String>)>;
+/// (document index, 1-based line where it starts, parsed value).
+type Parsed = Vec<(usize, usize, Result<Value, String>)>;
 
 fn yaml_documents(text: &str) -> Parsed {
     yaml::split_documents(text)
         .into_iter()
-        .map(|d| (d.index, yaml::parse_document(&d)))
+        .map(|d| (d.index, d.content_line(), yaml::parse_document(&d)))
         .collect()
 }
 
@@ -788,15 +797,23 @@ fn yaml_documents(text: &str) -> Parsed {
 /// reading stops there.
 fn json_documents(text: &str) -> Parsed {
     let mut out = Vec::new();
-    let stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
-    for (index, result) in stream.enumerate() {
-        match result {
-            Ok(v) => out.push((index, Ok(v))),
-            Err(e) => {
-                out.push((index, Err(format!("invalid JSON: {e}"))));
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
+    let mut index = 0;
+    loop {
+        // A value starts at the first non-blank byte after the previous one ended.
+        let end = stream.byte_offset();
+        let rest = text.get(end..).unwrap_or("");
+        let start = end + (rest.len() - rest.trim_start().len());
+        let line = 1 + text.get(..start).unwrap_or("").matches('\n').count();
+        match stream.next() {
+            None => break,
+            Some(Ok(v)) => out.push((index, line, Ok(v))),
+            Some(Err(e)) => {
+                out.push((index, line, Err(format!("invalid JSON: {e}"))));
                 break;
             }
         }
+        index += 1;
     }
     out
 }

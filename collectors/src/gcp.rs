@@ -136,6 +136,7 @@ pub(crate) fn read(
     let source = Source {
         file: file.display().to_string(),
         document: index,
+        line: None,
     };
     let mut r = Reader {
         snap,

@@ -95,6 +95,7 @@ pub(crate) fn load(
     let source = Source {
         file: file.display().to_string(),
         document: index,
+        line: None,
     };
     let mut w = Warnings {
         file: source.file.clone(),

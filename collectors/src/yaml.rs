@@ -116,6 +116,19 @@ pub(crate) fn split_documents(text: &str) -> Vec<Document<'_>> {
     docs
 }
 
+impl Document<'_> {
+    /// 1-based line of the document's first content (past its `---`, directives, comments
+    /// and blank lines): where a report points for the object.
+    pub(crate) fn content_line(&self) -> usize {
+        let skipped = self
+            .text
+            .split_inclusive('\n')
+            .take_while(|l| !is_content(l) || is_marker(l, "---") || is_directive(l))
+            .count();
+        self.first_line + skipped + 1
+    }
+}
+
 /// Deepest nesting accepted, in YAML and (serde_json's fixed limit) JSON. Real manifests,
 /// CRD schemas included, stay far below (the corpus peaks at 35). The parser recurses per
 /// level, so callers parse on a thread with [`STACK_SIZE`].
@@ -223,6 +236,13 @@ mod tests {
         assert_eq!(d.len(), 2);
         assert_eq!(d[1].index, 1);
         assert_eq!(parse_document(&d[0]), Ok(Value::Null));
+    }
+
+    #[test]
+    fn content_line_is_the_first_line_of_content_past_markers_and_comments() {
+        let d = split_documents("# head\n---\n# c\n\napiVersion: v1\n---\nkind: X\n");
+        let lines: Vec<usize> = d.iter().map(Document::content_line).collect();
+        assert_eq!(lines, vec![5, 7]);
     }
 
     #[test]

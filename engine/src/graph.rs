@@ -182,6 +182,9 @@ pub struct Evidence {
     pub file: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub document: Option<usize>,
+    /// 1-based line where the object's document starts in `file`, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
 }
 
 impl Evidence {
@@ -196,6 +199,7 @@ impl Evidence {
             detail: detail.into(),
             file: None,
             document: None,
+            line: None,
         }
     }
 
@@ -204,6 +208,7 @@ impl Evidence {
         if !source.file.is_empty() {
             self.file = Some(source.file.clone());
             self.document = Some(source.document);
+            self.line = source.line;
         }
         self
     }

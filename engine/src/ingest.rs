@@ -454,6 +454,7 @@ pub fn snapshot_from_values(
             let source = Source {
                 file: String::new(),
                 document: i,
+                line: None,
             };
             if let Err(e) = add_object(&mut snap, item, source) {
                 errors.push((i, e));

@@ -19,8 +19,8 @@ pub mod snapshot;
 pub mod techniques;
 #[cfg(test)]
 pub(crate) mod testutil;
-pub mod what_if;
 pub mod vuln;
+pub mod what_if;
 
 pub use graph::{AttackGraph, Edge, Evidence, Node, NodeKind};
 pub use index::Index;

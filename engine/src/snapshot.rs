@@ -34,6 +34,10 @@ pub use vuln::*;
 pub struct Source {
     pub file: String,
     pub document: usize,
+    /// 1-based line of the file where the document's content starts, when the reader knows
+    /// it (YAML and JSON files); reports point at it (SARIF regions, `file:line`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,11 +6,17 @@
 pub mod json;
 pub mod table;
 
+pub mod bloodhound;
 pub mod chokepoints;
+pub mod cypher;
 pub mod diff;
+pub mod dot;
 pub mod fix_plan;
+pub mod html;
+pub mod markdown;
 pub mod query;
 pub mod rank;
+pub mod sarif;
 pub mod select;
 
 use std::collections::BTreeMap;

@@ -41,9 +41,17 @@ impl Loader<'_> {
         self.stats.files += 1;
         self.stats.documents += 1;
         let namespace = self.namespace_for(path);
+        // The List's own first line: where a reader finds every item (as the Value path says).
+        let line = 1 + text
+            .get(..text.len() - text.trim_start().len())
+            .unwrap_or("")
+            .matches('\n')
+            .count();
+        self.line = Some(line);
         let source = Source {
             file: path.display().to_string(),
             document: 0,
+            line: Some(line),
         };
         for (i, item) in items.into_iter().enumerate() {
             if let Some(kind) =

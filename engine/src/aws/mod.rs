@@ -69,6 +69,7 @@ static GRANTED_POLICY: LazyLock<Option<PolicyDocument>> = LazyLock::new(|| {
 static BUILTIN_SOURCE: Source = Source {
     file: String::new(),
     document: 0,
+    line: None,
 };
 
 /// IAM writes and role assumption: an explicit Deny of any of them means a principal that

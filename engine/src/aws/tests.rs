@@ -16,6 +16,7 @@ fn snapshot(details: Value) -> Snapshot {
     d.source = Source {
         file: "iam.json".into(),
         document: 0,
+        line: None,
     };
     Snapshot {
         aws: vec![d],

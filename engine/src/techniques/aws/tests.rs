@@ -48,6 +48,7 @@ fn snap(yaml: &str, roles: Vec<Value>, issuer: Option<&str>) -> Snapshot {
     d.source = Source {
         file: "iam.json".into(),
         document: 0,
+        line: None,
     };
     s.aws.push(d);
     s.facts.oidc_issuer = issuer.map(str::to_string);

@@ -82,6 +82,7 @@ fn account(details: Value) -> Snapshot {
     d.source = Source {
         file: "iam.json".into(),
         document: 0,
+        line: None,
     };
     Snapshot {
         aws: vec![d],
