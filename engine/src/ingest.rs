@@ -59,13 +59,40 @@ pub fn is_route(kind: &str) -> bool {
 
 /// Gateway API kinds share names with other projects' CRDs (Istio's `Gateway`): those
 /// kinds are read only from `gateway.networking.k8s.io` (or when `apiVersion` is absent).
-fn is_gateway_api_group(kind: &str, value: &Value) -> bool {
-    if !(is_route(kind) || matches!(kind, "Gateway" | "GatewayClass" | "ReferenceGrant")) {
+/// The same holds for every kind: Crossplane's `iam.aws.upbound.io` `Role` is not an RBAC
+/// Role, so a kind is read only from the API groups that define it.
+fn is_kubernetes_group(kind: &str, value: &Value) -> bool {
+    let Some(version) = value.get("apiVersion").and_then(Value::as_str) else {
         return true;
-    }
-    match value.get("apiVersion").and_then(Value::as_str) {
-        Some(v) => v.split('/').next() == Some("gateway.networking.k8s.io"),
-        None => true,
+    };
+    // `v1` is the core group; `GROUP/VERSION` otherwise.
+    let group = version.rsplit_once('/').map_or("", |(g, _)| g);
+    expected_groups(kind).contains(&group)
+}
+
+/// The API groups that serve a supported kind (with the retired `extensions` group, which
+/// old manifests still name).
+fn expected_groups(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "Pod"
+        | "ReplicationController"
+        | "ServiceAccount"
+        | "Service"
+        | "Node"
+        | "Namespace"
+        | "Secret" => &[""],
+        "Deployment" | "DaemonSet" | "ReplicaSet" => &["apps", "extensions"],
+        "StatefulSet" => &["apps"],
+        "Job" | "CronJob" => &["batch"],
+        "Role" | "ClusterRole" | "RoleBinding" | "ClusterRoleBinding" => {
+            &["rbac.authorization.k8s.io"]
+        }
+        "Ingress" | "NetworkPolicy" => &["networking.k8s.io", "extensions"],
+        "IngressClass" => &["networking.k8s.io"],
+        k if is_route(k) || matches!(k, "Gateway" | "GatewayClass" | "ReferenceGrant") => {
+            &["gateway.networking.k8s.io"]
+        }
+        _ => &[],
     }
 }
 
@@ -118,8 +145,17 @@ pub fn add_object(
         Some(_) => return Err(err(&value, "kind", "must be a string")),
         None => return Err(err(&value, "kind", "missing")),
     };
-    if !is_supported(&kind) || !is_gateway_api_group(&kind, &value) {
+    if !is_supported(&kind) {
         return Ok(Added::UnsupportedKind(kind));
+    }
+    if !is_kubernetes_group(&kind, &value) {
+        // Named with its group, so that the skipped-kinds warning tells them apart.
+        let group = value
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .and_then(|v| v.rsplit_once('/'))
+            .map_or("", |(g, _)| g);
+        return Ok(Added::UnsupportedKind(format!("{kind} ({group})")));
     }
     if let Some(obj) = value.as_object_mut().filter(|_| kind == "Secret") {
         obj.remove("data");
@@ -421,6 +457,38 @@ mod tests {
         assert_eq!(w.pod_labels.get("app").map(String::as_str), Some("web"));
         assert_eq!(w.pod_spec.service_account(), "web");
         assert_eq!(w.replicas, Some(3));
+    }
+
+    #[test]
+    fn kinds_of_other_api_groups_are_not_read_as_kubernetes_objects() {
+        let mut snap = Snapshot::default();
+        let source = Source::default;
+        let crossplane = json!({"apiVersion": "iam.aws.upbound.io/v1beta1", "kind": "Role",
+            "metadata": {"name": "r"}, "spec": {}});
+        assert_eq!(
+            add_object(&mut snap, crossplane, source()),
+            Ok(Added::UnsupportedKind("Role (iam.aws.upbound.io)".into()))
+        );
+        let custom_pod = json!({"apiVersion": "example.com/v1", "kind": "Pod",
+            "metadata": {"name": "p"}, "spec": {"containers": []}});
+        assert_eq!(
+            add_object(&mut snap, custom_pod, source()),
+            Ok(Added::UnsupportedKind("Pod (example.com)".into()))
+        );
+        for (version, kind) in [
+            ("v1", "Pod"),
+            ("extensions/v1beta1", "Deployment"),
+            ("networking.k8s.io/v1", "NetworkPolicy"),
+            ("rbac.authorization.k8s.io/v1", "ClusterRole"),
+        ] {
+            let v = json!({"apiVersion": version, "kind": kind, "metadata": {"name": "n"}});
+            assert_eq!(
+                add_object(&mut snap, v, source()),
+                Ok(Added::Object),
+                "{version}"
+            );
+        }
+        assert!(snap.roles.len() == 1 && snap.workloads.len() == 2);
     }
 
     #[test]
