@@ -103,6 +103,8 @@ fn load_on_this_thread(
         unreadable: 0,
         facts_files: Vec::new(),
         line: None,
+        seen_objects: HashMap::new(),
+        skipped_first: BTreeMap::new(),
     };
     for p in paths {
         loader.visit(p, true);
@@ -112,6 +114,7 @@ fn load_on_this_thread(
         mut snap,
         stats,
         unreadable,
+        skipped_first,
         ..
     } = loader;
     if stats.files == 0 {
@@ -131,16 +134,25 @@ fn load_on_this_thread(
                 stats.skipped_files
             )
         };
+        // The warnings say which file was what (empty, binary, unreadable, malformed).
+        let mut reason = reason;
+        for w in &snap.warnings {
+            reason.push_str(&format!("\n  - {w}"));
+        }
         return Err(LoadError::NothingRead { paths, reason });
     }
-    if let Some(w) = skipped_kinds_warning(&stats.skipped_kinds) {
+    if let Some(w) = skipped_kinds_warning(&stats.skipped_kinds, &skipped_first) {
         snap.warnings.push(w);
     }
     Ok((snap, stats))
 }
 
-/// One warning for all objects of unused kinds, most frequent first.
-fn skipped_kinds_warning(skipped: &BTreeMap<String, usize>) -> Option<Warning> {
+/// One warning for all objects of unused kinds, most frequent first, each with the first
+/// file that holds one (so that a mistyped `kind` or `apiVersion` can be found).
+fn skipped_kinds_warning(
+    skipped: &BTreeMap<String, usize>,
+    first: &BTreeMap<String, String>,
+) -> Option<Warning> {
     let total: usize = skipped.values().sum();
     if total == 0 {
         return None;
@@ -149,7 +161,10 @@ fn skipped_kinds_warning(skipped: &BTreeMap<String, usize>) -> Option<Warning> {
     kinds.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
     let list = kinds
         .iter()
-        .map(|(k, n)| format!("{k} ({n})"))
+        .map(|(k, n)| match first.get(*k) {
+            Some(at) => format!("{k} ({n}, first in {at})"),
+            None => format!("{k} ({n})"),
+        })
         .collect::<Vec<_>>()
         .join(", ");
     Some(Warning {
@@ -185,6 +200,11 @@ struct Loader<'o> {
     facts_files: Vec<config::FactsFile>,
     /// 1-based line where the document being read starts (for `Source::line`).
     line: Option<usize>,
+    /// `Kind/namespace/name` of every object added, with where: a second definition is
+    /// warned about (both are analysed; which one a cluster holds depends on apply order).
+    seen_objects: HashMap<String, Source>,
+    /// The first `file (document N)` holding each skipped kind.
+    skipped_first: BTreeMap<String, String>,
 }
 
 const KUSTOMIZATION_FILES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -512,9 +532,26 @@ impl Loader<'_> {
         if aws_auth::is_aws_auth(&value) {
             return self.aws_auth(&value, source);
         }
-        match ingest::add_object(&mut self.snap, value, source) {
-            Ok(Added::Object) => *self.stats.objects.entry(kind).or_default() += 1,
-            Ok(Added::UnsupportedKind(k)) => *self.stats.skipped_kinds.entry(k).or_default() += 1,
+        // Objects named by the server (`generateName`) are never duplicates of each other.
+        let named = value
+            .get("metadata")
+            .and_then(|m| m.get("name"))
+            .and_then(Value::as_str)
+            .is_some_and(|n| !n.is_empty());
+        let object = named.then(|| ingest::describe(&value));
+        match ingest::add_object(&mut self.snap, value, source.clone()) {
+            Ok(Added::Object) => {
+                *self.stats.objects.entry(kind).or_default() += 1;
+                if let Some(object) = object {
+                    self.note_duplicate(object, source);
+                }
+            }
+            Ok(Added::UnsupportedKind(k)) => {
+                self.skipped_first
+                    .entry(k.clone())
+                    .or_insert_with(|| format!("{} (document {index})", source.file));
+                *self.stats.skipped_kinds.entry(k).or_default() += 1
+            }
             Err(e) => self.snap.warnings.push(Warning {
                 file: file.display().to_string(),
                 document: Some(index),
@@ -522,6 +559,27 @@ impl Loader<'_> {
                 field: Some(e.field),
                 message: e.message,
             }),
+        }
+    }
+
+    fn note_duplicate(&mut self, object: String, source: Source) {
+        match self.seen_objects.get(&object) {
+            Some(first) => {
+                let message = format!(
+                    "duplicate object: {object} is also defined in {} (document {}); both are analysed",
+                    first.file, first.document
+                );
+                self.snap.warnings.push(Warning {
+                    file: source.file,
+                    document: Some(source.document),
+                    object: Some(object),
+                    field: None,
+                    message,
+                });
+            }
+            None => {
+                self.seen_objects.insert(object, source);
+            }
         }
     }
 

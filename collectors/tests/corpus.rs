@@ -121,11 +121,18 @@ fn argo_cd_install_goes_to_the_namespace_given_on_the_command_line() {
             ("CustomResourceDefinition".to_string(), 3)
         ])
     );
-    assert_eq!(
-        snap.warnings.last().map(|w| w.message.as_str()),
-        Some(
-            "skipped 10 objects of kinds the analysis does not use: ConfigMap (7), CustomResourceDefinition (3)"
-        )
+    let summary = snap
+        .warnings
+        .last()
+        .map(|w| w.message.as_str())
+        .unwrap_or("");
+    assert!(
+        summary.starts_with(
+            "skipped 10 objects of kinds the analysis does not use: ConfigMap (7, first in "
+        ) && summary.contains(
+            "argo-cd/install.yaml (document 28)), CustomResourceDefinition (3, first in "
+        ),
+        "{summary}"
     );
     // Cluster-scoped objects stay cluster-scoped.
     assert!(
@@ -314,7 +321,12 @@ fn each_variant_loads_on_its_own() {
 
 #[test]
 fn whole_corpus_skips_only_its_readme_and_sources_list() {
-    let (snap, stats) = load("", None);
+    let (mut snap, stats) = load("", None);
+    // The corpus mixes projects that define the same objects (`variants/` re-renders
+    // projects found elsewhere; metrics-server and kube-prometheus both ship
+    // `system:aggregated-metrics-reader`): read at once, those are rightly duplicates.
+    snap.warnings
+        .retain(|w| !w.message.starts_with("duplicate object:"));
     assert_clean("corpus", &snap);
     // README.md and SOURCES.tsv are not manifests.
     assert_eq!(stats.skipped_files, 2);

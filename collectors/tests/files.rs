@@ -200,9 +200,14 @@ fn unsupported_kinds_are_summarised_in_one_warning() {
     s.write("mixed.yaml", text);
     let (snap, stats) = load_dir(&s);
     assert_eq!(snap.warnings.len(), 1);
+    // Each kind names the first file (and document) holding one.
+    let f = s.path().join("mixed.yaml").display().to_string();
     assert_eq!(
         snap.warnings[0].message,
-        "skipped 5 objects of kinds the analysis does not use: ConfigMap (3), CustomResourceDefinition (1), Widget (1)"
+        format!(
+            "skipped 5 objects of kinds the analysis does not use: ConfigMap (3, first in {f} (document 0)), \
+             CustomResourceDefinition (1, first in {f} (document 3)), Widget (1, first in {f} (document 4))"
+        )
     );
     assert_eq!(snap.warnings[0].file, "");
     assert_eq!(stats.skipped_kinds.get("ConfigMap"), Some(&3));

@@ -59,13 +59,40 @@ pub fn is_route(kind: &str) -> bool {
 
 /// Gateway API kinds share names with other projects' CRDs (Istio's `Gateway`): those
 /// kinds are read only from `gateway.networking.k8s.io` (or when `apiVersion` is absent).
-fn is_gateway_api_group(kind: &str, value: &Value) -> bool {
-    if !(is_route(kind) || matches!(kind, "Gateway" | "GatewayClass" | "ReferenceGrant")) {
+/// The same holds for every kind: Crossplane's `iam.aws.upbound.io` `Role` is not an RBAC
+/// Role, so a kind is read only from the API groups that define it.
+fn is_kubernetes_group(kind: &str, value: &Value) -> bool {
+    let Some(version) = value.get("apiVersion").and_then(Value::as_str) else {
         return true;
-    }
-    match value.get("apiVersion").and_then(Value::as_str) {
-        Some(v) => v.split('/').next() == Some("gateway.networking.k8s.io"),
-        None => true,
+    };
+    // `v1` is the core group; `GROUP/VERSION` otherwise.
+    let group = version.rsplit_once('/').map_or("", |(g, _)| g);
+    expected_groups(kind).contains(&group)
+}
+
+/// The API groups that serve a supported kind (with the retired `extensions` group, which
+/// old manifests still name).
+fn expected_groups(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "Pod"
+        | "ReplicationController"
+        | "ServiceAccount"
+        | "Service"
+        | "Node"
+        | "Namespace"
+        | "Secret" => &[""],
+        "Deployment" | "DaemonSet" | "ReplicaSet" => &["apps", "extensions"],
+        "StatefulSet" => &["apps"],
+        "Job" | "CronJob" => &["batch"],
+        "Role" | "ClusterRole" | "RoleBinding" | "ClusterRoleBinding" => {
+            &["rbac.authorization.k8s.io"]
+        }
+        "Ingress" | "NetworkPolicy" => &["networking.k8s.io", "extensions"],
+        "IngressClass" => &["networking.k8s.io"],
+        k if is_route(k) || matches!(k, "Gateway" | "GatewayClass" | "ReferenceGrant") => {
+            &["gateway.networking.k8s.io"]
+        }
+        _ => &[],
     }
 }
 
@@ -118,8 +145,17 @@ pub fn add_object(
         Some(_) => return Err(err(&value, "kind", "must be a string")),
         None => return Err(err(&value, "kind", "missing")),
     };
-    if !is_supported(&kind) || !is_gateway_api_group(&kind, &value) {
+    if !is_supported(&kind) {
         return Ok(Added::UnsupportedKind(kind));
+    }
+    if !is_kubernetes_group(&kind, &value) {
+        // Named with its group, so that the skipped-kinds warning tells them apart.
+        let group = value
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .and_then(|v| v.rsplit_once('/'))
+            .map_or("", |(g, _)| g);
+        return Ok(Added::UnsupportedKind(format!("{kind} ({group})")));
     }
     if let Some(obj) = value.as_object_mut().filter(|_| kind == "Secret") {
         obj.remove("data");
@@ -349,6 +385,8 @@ fn is_bulk_kind(kind: &str) -> bool {
 struct KindOnly<'a> {
     #[serde(borrow, default)]
     kind: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow, default, rename = "apiVersion")]
+    api_version: Option<std::borrow::Cow<'a, str>>,
 }
 
 /// The fast path of [`add_object`] for one object's JSON text (an item of a `kubectl get
@@ -357,17 +395,27 @@ struct KindOnly<'a> {
 /// tenth of the time and memory). Returns the kind when the object was added; `None`
 /// when it was not (another kind, no name, invalid for the model), and the caller then
 /// takes [`add_object`], which decides the same way and names the field in errors.
-/// `default_namespace` is what [`set_default_namespace`] would give.
+/// `default_namespace` is what [`set_default_namespace`] would give. The kind is returned
+/// with the object as [`describe`] names it (`Kind/namespace/name`).
 pub fn add_object_text(
     snap: &mut Snapshot,
     text: &str,
     default_namespace: &str,
     source: &Source,
-) -> Option<String> {
-    let kind = serde_json::from_str::<KindOnly<'_>>(text).ok()?.kind?;
+) -> Option<(String, String)> {
+    let head = serde_json::from_str::<KindOnly<'_>>(text).ok()?;
+    let kind = head.kind?;
     if !is_bulk_kind(&kind) {
         return None;
     }
+    // Another project's kind of the same name takes the ordinary path, which skips it.
+    if let Some(version) = head.api_version.as_deref() {
+        let group = version.rsplit_once('/').map_or("", |(g, _)| g);
+        if !expected_groups(&kind).contains(&group) {
+            return None;
+        }
+    }
+    let mut object = String::new();
     let fix_meta = |meta: &mut ObjectMeta| {
         if meta.name.is_empty() {
             return false;
@@ -377,6 +425,13 @@ pub fn add_object_text(
         }
         true
     };
+    let mut named = |meta: &ObjectMeta| {
+        object = format!(
+            "{kind}/{}/{}",
+            meta.namespace.as_deref().unwrap_or_default(),
+            meta.name
+        );
+    };
     match kind.as_ref() {
         "Service" => {
             let mut o: Service = serde_json::from_str(text).ok()?;
@@ -384,6 +439,7 @@ pub fn add_object_text(
                 return None;
             }
             o.source = source.clone();
+            named(&o.metadata);
             snap.services.push(o);
         }
         "ServiceAccount" => {
@@ -392,6 +448,7 @@ pub fn add_object_text(
                 return None;
             }
             o.source = source.clone();
+            named(&o.metadata);
             snap.service_accounts.push(o);
         }
         k => {
@@ -401,18 +458,20 @@ pub fn add_object_text(
                 if !fix_meta(&mut p.metadata) {
                     return None;
                 }
+                named(&p.metadata);
                 pod_workload(wk, p, source.clone())
             } else {
                 let mut c: ControllerObject = serde_json::from_str(text).ok()?;
                 if !fix_meta(&mut c.metadata) {
                     return None;
                 }
+                named(&c.metadata);
                 controller_workload(wk, c, source.clone())
             };
             snap.workloads.push(w);
         }
     }
-    Some(kind.into_owned())
+    Some((kind.into_owned(), object))
 }
 
 fn err(value: &Value, field: &str, message: &str) -> IngestError {
@@ -503,6 +562,38 @@ mod tests {
         assert_eq!(w.pod_labels.get("app").map(String::as_str), Some("web"));
         assert_eq!(w.pod_spec.service_account(), "web");
         assert_eq!(w.replicas, Some(3));
+    }
+
+    #[test]
+    fn kinds_of_other_api_groups_are_not_read_as_kubernetes_objects() {
+        let mut snap = Snapshot::default();
+        let source = Source::default;
+        let crossplane = json!({"apiVersion": "iam.aws.upbound.io/v1beta1", "kind": "Role",
+            "metadata": {"name": "r"}, "spec": {}});
+        assert_eq!(
+            add_object(&mut snap, crossplane, source()),
+            Ok(Added::UnsupportedKind("Role (iam.aws.upbound.io)".into()))
+        );
+        let custom_pod = json!({"apiVersion": "example.com/v1", "kind": "Pod",
+            "metadata": {"name": "p"}, "spec": {"containers": []}});
+        assert_eq!(
+            add_object(&mut snap, custom_pod, source()),
+            Ok(Added::UnsupportedKind("Pod (example.com)".into()))
+        );
+        for (version, kind) in [
+            ("v1", "Pod"),
+            ("extensions/v1beta1", "Deployment"),
+            ("networking.k8s.io/v1", "NetworkPolicy"),
+            ("rbac.authorization.k8s.io/v1", "ClusterRole"),
+        ] {
+            let v = json!({"apiVersion": version, "kind": kind, "metadata": {"name": "n"}});
+            assert_eq!(
+                add_object(&mut snap, v, source()),
+                Ok(Added::Object),
+                "{version}"
+            );
+        }
+        assert!(snap.roles.len() == 1 && snap.workloads.len() == 2);
     }
 
     #[test]

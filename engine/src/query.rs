@@ -74,7 +74,7 @@ fn internet_chains_to(
     targets: &[NodeIndex],
     max_hops: usize,
 ) -> Vec<Chain> {
-    let forward = Layers::compute(g, internet, max_hops, Direction::Outgoing);
+    let forward = crate::search::entry_prefixes(g, internet, max_hops);
     let mut entries: Vec<NodeIndex> = g
         .graph
         .edge_indices()

@@ -211,12 +211,22 @@ pub(crate) fn is_entry(technique: &str) -> bool {
     matches!(technique, "APP_COMPROMISE" | "EXPOSED_HOSTPORT")
 }
 
+/// The best prefixes from `internet` into each entry. Prefixes end at the first workload: a
+/// chain's entry is the workload the attacker lands on from the internet, so each (entry,
+/// sink) pair is one distinct way in (a prefix through another workload is that workload's
+/// chain, not this one's).
+pub(crate) fn entry_prefixes(g: &AttackGraph, internet: NodeIndex, max_hops: usize) -> Layers {
+    Layers::compute_through(g, &[internet], max_hops, Direction::Outgoing, |n| {
+        g.graph[n].kind != NodeKind::Workload
+    })
+}
+
 /// Every distinct chain from `internet` to an admin sink within `max_hops`, ranked.
 pub fn internet_chains(g: &AttackGraph, max_hops: usize) -> Vec<Chain> {
     let Some(internet) = g.find(id::INTERNET) else {
         return Vec::new();
     };
-    let forward = Layers::compute(g, internet, max_hops, Direction::Outgoing);
+    let forward = entry_prefixes(g, internet, max_hops);
     let mut entries: Vec<NodeIndex> = g
         .graph
         .edge_indices()
@@ -296,9 +306,14 @@ pub(crate) fn best_split(
         if !better {
             continue;
         }
-        let mut prefix = forward.path(g, entry, h1)?;
+        // A budget whose best walk cannot be rebuilt, or joins into a non-simple path, is
+        // skipped; the other budgets are still tried.
+        let (Some(mut prefix), Some(suffix)) =
+            (forward.path(g, entry, h1), backward.path(g, entry, h2))
+        else {
+            continue;
+        };
         prefix.reverse(); // forward layers walk back from entry to internet
-        let suffix = backward.path(g, entry, h2)?;
         let mut seen = std::collections::HashSet::new();
         let mut ok = true;
         for &e in prefix.iter().chain(suffix.iter()) {
@@ -385,6 +400,18 @@ impl Layers {
         max_hops: usize,
         direction: Direction,
     ) -> Layers {
+        Layers::compute_through(g, roots, max_hops, direction, |_| true)
+    }
+
+    /// Like `compute_from`, walking on only from nodes `through` accepts (roots included);
+    /// other nodes are reached but end the walk.
+    pub(crate) fn compute_through(
+        g: &AttackGraph,
+        roots: &[NodeIndex],
+        max_hops: usize,
+        direction: Direction,
+        through: impl Fn(NodeIndex) -> bool,
+    ) -> Layers {
         let n = g.graph.node_count();
         let mut value = vec![0.0f64; n * (max_hops + 1)];
         let mut via = vec![None; n * (max_hops + 1)];
@@ -408,7 +435,7 @@ impl Layers {
                     Direction::Outgoing => (e.source(), e.target()),
                 };
                 let base = prev[near.index()];
-                if base <= 0.0 {
+                if base <= 0.0 || !through(near) {
                     continue;
                 }
                 let cand = base * e.weight().likelihood;

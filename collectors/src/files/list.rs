@@ -54,10 +54,11 @@ impl Loader<'_> {
             line: Some(line),
         };
         for (i, item) in items.into_iter().enumerate() {
-            if let Some(kind) =
+            if let Some((kind, object)) =
                 ingest::add_object_text(&mut self.snap, item.get(), &namespace, &source)
             {
                 *self.stats.objects.entry(kind).or_default() += 1;
+                self.note_duplicate(object, source.clone());
                 continue;
             }
             match serde_json::from_str::<Value>(item.get()) {

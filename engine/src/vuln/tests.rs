@@ -200,6 +200,7 @@ fn image_report(refs: &[&str], findings: Vec<Finding>) -> ScanReport {
         source: Source {
             file: "scan.json".into(),
             document: 0,
+            line: None,
         },
     }
 }
