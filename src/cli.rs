@@ -345,7 +345,18 @@ pub struct ChokepointsArgs {
 #[derive(Debug, Args)]
 pub struct FixPlanArgs {
     #[command(flatten)]
-    pub query: QueryArgs,
+    pub input: InputArgs,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = FixPlanFormat::Table)]
+    pub format: FixPlanFormat,
+
+    /// Longest chain to look for, in steps.
+    #[arg(long, default_value_t = 8, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub max_hops: u16,
+
+    #[command(flatten)]
+    pub what_if: WhatIfArgs,
 
     /// Where chains start (a selector).
     #[arg(long, value_name = "SELECTOR", default_value = "internet", value_parser = parse_selector)]
@@ -354,6 +365,17 @@ pub struct FixPlanArgs {
     /// Where chains end (a selector).
     #[arg(long, value_name = "SELECTOR", default_value = "admin", value_parser = parse_selector)]
     pub to: kubepath_queries::select::Selector,
+}
+
+/// `fix-plan` also renders as a pull-request comment or a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FixPlanFormat {
+    Table,
+    Json,
+    /// Markdown, for pull-request comments.
+    Markdown,
+    /// One self-contained HTML page.
+    Html,
 }
 
 #[derive(Debug, Args)]

@@ -54,7 +54,20 @@ fn run(config: Config) -> Result<u8> {
                 ScanFormat::Json => (pretty(&kubepath_queries::json::scan(&analysis, &summary))?
                     + "\n")
                     .into_bytes(),
-                other => report::scan(other, &analysis, &summary)?,
+                other => {
+                    // Markdown and HTML reports end with the fix plan, over the same graph.
+                    let extra = match other {
+                        ScanFormat::Markdown | ScanFormat::Html if !analysis.chains.is_empty() => {
+                            vec![query_cmd::scan_fix_plan(
+                                &snapshot,
+                                &analysis.graph,
+                                search.max_hops,
+                            )?]
+                        }
+                        _ => Vec::new(),
+                    };
+                    report::scan(other, &analysis, &summary, &extra)?
+                }
             };
             report::emit_to(output.as_deref(), &text)?;
             let failed = fail_on

@@ -13,7 +13,7 @@ use kubepath_queries::select::Selector;
 use kubepath_queries::table::TableStyle;
 use kubepath_queries::{chokepoints, diff, fix_plan, query};
 
-use crate::cli::{self, Command, QueryArgs, QueryFormat, WhatIfArgs};
+use crate::cli::{self, Command, FixPlanFormat, QueryArgs, QueryFormat, WhatIfArgs};
 use crate::config::{Input, input, table_style};
 use crate::{EXIT_FAIL_ON, EXIT_OK, emit, load, pretty};
 
@@ -126,6 +126,7 @@ enum Kind {
     FixPlan {
         from: Selector,
         to: Selector,
+        format: FixPlanFormat,
     },
     Diff {
         old: PathBuf,
@@ -168,13 +169,19 @@ impl Query {
             Command::WhoCan(a) => common(a.query, Kind::WhoCan { to: a.reach }),
             Command::Explain(a) => common(a.query, Kind::Explain { id: a.id }),
             Command::Chokepoints(a) => common(a.query, Kind::Chokepoints { top: a.top }),
-            Command::FixPlan(a) => common(
-                a.query,
-                Kind::FixPlan {
+            Command::FixPlan(a) => Query {
+                kind: Kind::FixPlan {
                     from: a.from,
                     to: a.to,
+                    format: a.format,
                 },
-            ),
+                input: input(a.input),
+                // Unused: `Kind::FixPlan` carries its own format.
+                format: QueryFormat::Table,
+                max_hops: usize::from(a.max_hops),
+                what_if: WhatIf::resolve(a.what_if),
+                table: table_style(),
+            },
             Command::Diff(a) => Query {
                 kind: Kind::Diff {
                     old: a.old.clone(),
@@ -274,13 +281,22 @@ impl Query {
                     chokepoints::table(&c, style)
                 }
             }
-            Kind::FixPlan { from, to } => {
+            Kind::FixPlan { from, to, format } => {
                 note_empty(&g, &[from, to]);
-                let plan = fix_plan::plan(&g, from, to, h);
-                if json {
-                    pretty(&fix_plan::json(&plan))?
-                } else {
-                    fix_plan::table(&plan, style)
+                let plan = plan_with_upgrades(&snapshot, &g, from, to, h);
+                match format {
+                    FixPlanFormat::Json => pretty(&fix_plan::json(&plan))?,
+                    FixPlanFormat::Table => fix_plan::table(&plan, style),
+                    FixPlanFormat::Markdown => {
+                        kubepath_queries::markdown::document(&[fix_plan::section(
+                            &plan,
+                            &format!("kubepath fix plan: {from} to {to}"),
+                        )])
+                    }
+                    FixPlanFormat::Html => kubepath_queries::html::document(
+                        &format!("kubepath fix plan: {from} to {to}"),
+                        &[fix_plan::section(&plan, "Fixes")],
+                    ),
                 }
             }
             Kind::Diff { .. } => String::new(),
@@ -317,6 +333,36 @@ impl Query {
             EXIT_OK
         })
     }
+}
+
+/// The fix plan over `g` (the snapshot's graph, what-if fixes applied), with the image
+/// upgrades of the workloads its entry fixes lead into.
+pub fn plan_with_upgrades(
+    snapshot: &Snapshot,
+    g: &kubepath_engine::AttackGraph,
+    from: &Selector,
+    to: &Selector,
+    max_hops: usize,
+) -> fix_plan::FixPlan {
+    let mut plan = fix_plan::plan(g, from, to, max_hops);
+    if plan.fixes.iter().any(|f| !f.enters.is_empty()) {
+        let ix = kubepath_engine::Index::new(snapshot);
+        plan.add_upgrades(|w| kubepath_engine::vuln::upgrade_for(&ix, w));
+    }
+    plan
+}
+
+/// The "Fix plan" section of the scan's Markdown and HTML reports: the scan's chains
+/// (internet to the admin sinks) over its graph.
+pub fn scan_fix_plan(
+    snapshot: &Snapshot,
+    g: &kubepath_engine::AttackGraph,
+    max_hops: usize,
+) -> Result<kubepath_queries::markdown::Section> {
+    let from = Selector::parse("internet").map_err(|e| anyhow::anyhow!("{e}"))?;
+    let to = Selector::parse("admin").map_err(|e| anyhow::anyhow!("{e}"))?;
+    let plan = plan_with_upgrades(snapshot, g, &from, &to, max_hops);
+    Ok(fix_plan::section(&plan, "Fix plan"))
 }
 
 /// Say on stderr when a selector matches no node of this graph (not an error: a snapshot

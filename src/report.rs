@@ -38,14 +38,19 @@ pub fn parse_cli() -> Cli {
 }
 
 /// A scan report in one of the formats `main` does not render itself.
-pub fn scan(format: ScanFormat, analysis: &Analysis, input: &InputSummary) -> Result<Vec<u8>> {
+pub fn scan(
+    format: ScanFormat,
+    analysis: &Analysis,
+    input: &InputSummary,
+    extra: &[kubepath_queries::markdown::Section],
+) -> Result<Vec<u8>> {
     use kubepath_queries::{bloodhound, cypher, dot, html, markdown, sarif};
     Ok(match format {
         ScanFormat::Dot => dot::scan(analysis).into_bytes(),
         ScanFormat::Svg => graphviz(&dot::scan(analysis), "svg")?,
         ScanFormat::Png => graphviz(&dot::scan(analysis), "png")?,
         ScanFormat::Sarif => json(&sarif::scan(analysis, env!("CARGO_PKG_VERSION")))?,
-        ScanFormat::Markdown => markdown::scan(analysis, input, &[]).into_bytes(),
+        ScanFormat::Markdown => markdown::scan(analysis, input, extra).into_bytes(),
         ScanFormat::Html => {
             let svg = if analysis.chains.is_empty() {
                 Err("there is no chain to draw.".to_string())
@@ -58,7 +63,7 @@ pub fn scan(format: ScanFormat, analysis: &Analysis, input: &InputSummary) -> Re
                 Ok(s) => Figure::Svg(s),
                 Err(why) => Figure::Unavailable(why),
             };
-            html::scan(analysis, input, figure, &[]).into_bytes()
+            html::scan(analysis, input, figure, extra).into_bytes()
         }
         ScanFormat::Bloodhound => json(&bloodhound::graph(&analysis.graph, &analysis.chains))?,
         ScanFormat::Cypher => cypher::graph(&analysis.graph, &analysis.chains).into_bytes(),

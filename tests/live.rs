@@ -88,10 +88,90 @@ fn chains(scan: &Value) -> Vec<String> {
         .collect()
 }
 
+/// A secret value planted in the test API server (as is, and base64 as `data` holds it).
+const MARKER: &str = "KPMARKER-live-secret-value";
+
+fn b64(s: &str) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in s.as_bytes().chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, &b)| acc | (u32::from(b) << (16 - 8 * i)));
+        for i in 0..4 {
+            out.push(if i <= chunk.len() {
+                T[((n >> (18 - 6 * i)) & 63) as usize] as char
+            } else {
+                '='
+            });
+        }
+    }
+    out
+}
+
+/// Secrets (an opaque one with `kubectl apply`'s annotation copying its data, a token) and
+/// a ConfigMap with a password, all carrying the marker.
+fn secret_markers() -> Vec<Value> {
+    let data = b64(MARKER);
+    let last_applied =
+        serde_json::json!({"data": {"password": data}, "stringData": {"p": MARKER}}).to_string();
+    vec![
+        serde_json::json!({"apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": "db", "namespace": "default",
+                "annotations": {"kubectl.kubernetes.io/last-applied-configuration": last_applied}},
+            "type": "Opaque", "data": {"password": data}, "stringData": {"p": MARKER}}),
+        serde_json::json!({"apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": "legacy-token", "namespace": "default",
+                "annotations": {"kubernetes.io/service-account.name": "default"}},
+            "type": "kubernetes.io/service-account-token", "data": {"token": data}}),
+        serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "app-config", "namespace": "default"},
+            "data": {"DB_PASSWORD": MARKER}}),
+    ]
+}
+
+fn assert_no_marker(what: &str, text: &str) {
+    for needle in [MARKER.to_string(), b64(MARKER)] {
+        assert!(!text.contains(&needle), "{what} leaks {needle:?}");
+    }
+}
+
+fn assert_collected_files_hold_no_marker(dir: &Path) {
+    let mut stack = vec![dir.to_path_buf()];
+    let mut files = 0;
+    let mut seen_secret = false;
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d)
+            .expect("read the snapshot folder")
+            .flatten()
+        {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                files += 1;
+                let bytes = std::fs::read(&p).expect("read a collected file");
+                let text = String::from_utf8_lossy(&bytes);
+                assert_no_marker(&p.display().to_string(), &text);
+                seen_secret |= text.contains("legacy-token");
+            }
+        }
+    }
+    assert!(files > 5, "the snapshot holds {files} files");
+    // The planted objects were collected (as metadata), so their values' absence means something.
+    assert!(
+        seen_secret,
+        "the planted token Secret is in no collected file"
+    );
+}
+
 #[test]
 fn collect_writes_a_snapshot_whose_scan_states_the_gaps_and_matches_scan_live() {
     let corpus = root().join("../shared/corpus");
-    let server = ApiServer::start(load_objects(&corpus));
+    let mut objects = load_objects(&corpus);
+    objects.extend(secret_markers());
+    let server = ApiServer::start(objects);
     server.forbid("rolebindings");
     let work = temp("collect");
     let kubeconfig = server.write_kubeconfig(&work);
@@ -107,6 +187,12 @@ fn collect_writes_a_snapshot_whose_scan_states_the_gaps_and_matches_scan_live() 
         String::from_utf8_lossy(&collected.stderr)
     );
     let stderr = String::from_utf8_lossy(&collected.stderr);
+    assert_no_marker("collect stderr", &stderr);
+    assert_no_marker(
+        "collect stdout",
+        &String::from_utf8_lossy(&collected.stdout),
+    );
+    assert_collected_files_hold_no_marker(&out);
     assert!(
         stderr.contains("not visible: rbac.authorization.k8s.io/v1 RoleBinding"),
         "{stderr}"
@@ -150,6 +236,7 @@ fn collect_writes_a_snapshot_whose_scan_states_the_gaps_and_matches_scan_live() 
         &work,
     ));
     assert_eq!(chains(&live), chains(&scan));
+    assert_no_marker("scan --live", &live.to_string());
     assert_eq!(live["summary"]["coverage"], scan["summary"]["coverage"]);
     assert_eq!(live["summary"]["edges"], scan["summary"]["edges"]);
     let _ = std::fs::remove_dir_all(&work);

@@ -9,6 +9,8 @@
 //! - results do not depend on the order of the objects;
 //! - an explicit Deny, a removed binding, or `automountServiceAccountToken: false` never
 //!   adds a chain;
+//! - applying the fix plan's fixes (through the what-if API `--assume-fixed` uses) leaves no
+//!   chain between the same endpoints, but those the plan reports it cannot cut;
 //! - the rendered output is byte-identical across runs (and across processes: see
 //!   `output_is_byte_identical_across_processes`).
 
@@ -520,6 +522,44 @@ proptest! {
         after.roles[i].deny_all = true;
         let after_ends = chain_ends(&analyze(&after.in_order()));
         prop_assert!(after_ends.is_subset(&before), "new chains: {:?}", after_ends.difference(&before).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn applying_the_fix_plan_leaves_no_chain_between_the_same_endpoints(estate in estate_strategy()) {
+        use kubepath_engine::what_if;
+        use kubepath_queries::{fix_plan, select::Selector};
+        let (g, _) = kubepath_engine::build_graph(&estate.in_order());
+        let from = Selector::parse("internet").expect("selector");
+        let to = Selector::parse("admin").expect("selector");
+        let plan = fix_plan::plan(&g, &from, &to, 8);
+        let fixes = plan.as_fixes();
+        prop_assert_eq!(fixes.len(), plan.fixes.len(), "every fix id parses back");
+        let (fixed, removed) = what_if::apply(&g, &fixes);
+        prop_assert!(removed.iter().all(|&n| n > 0), "a fix matches no step: {:?}", plan.fixes);
+        let after = kubepath_engine::query::chains_between(
+            &fixed,
+            &from.select(&fixed),
+            &to.select(&fixed),
+            8,
+        );
+        let keys = |c: &kubepath_engine::Chain| c.nodes().join(" -> ");
+        let left: BTreeSet<String> = after.iter().map(keys).collect();
+        let reported: BTreeSet<String> = plan.remaining.iter().map(|r| keys(&r.chain)).collect();
+        prop_assert_eq!(&left, &reported, "chains left after the fixes: {:?}", estate);
+        // What the plan leaves, it leaves because no step of it can be fixed.
+        for c in &after {
+            for s in &c.steps {
+                let kind = kubepath_engine::NodeKind::of_id(&s.from);
+                prop_assert!(
+                    kind.and_then(|k| what_if::fix_cost(s.technique, k)).is_none(),
+                    "{} could be fixed yet is left: {}", s.technique, keys(c)
+                );
+            }
+        }
+        // The endpoints were reachable before, so the property says something.
+        if !plan.chains.is_empty() {
+            prop_assert!(!plan.fixes.is_empty() || !plan.remaining.is_empty());
+        }
     }
 
     #[test]

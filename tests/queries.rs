@@ -410,3 +410,135 @@ fn query_output_is_deterministic() {
         assert!(!a.stdout.is_empty());
     }
 }
+
+fn ok_text(args: &[&str]) -> String {
+    let out = kubepath(args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "kubepath {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+/// Issue 10: the fix cutting the storefront's way in also proposes the image upgrade that
+/// removes its Log4Shell finding (from `scans/trivy-storefront.json`); no other fix does,
+/// and without the scans no fix does.
+#[test]
+fn fix_plan_proposes_the_image_upgrade_beside_the_entry_fix() {
+    let plan = ok_json(&["fix-plan", "samples/eks-demo", "--format", "json"]);
+    let with: Vec<&Value> = list(&plan, "fixes")
+        .iter()
+        .filter(|f| !list(f, "upgrades").is_empty())
+        .collect();
+    assert_eq!(with.len(), 1, "{plan:#}");
+    let fix = with[0];
+    assert_eq!(fix["to"], "service:shop/storefront", "{fix:#}");
+    assert!(fix["technique"].as_str().unwrap().starts_with("EXPOSED_"));
+    let u = &list(fix, "upgrades")[0];
+    assert_eq!(u["workload"], "workload:shop/Deployment/storefront");
+    assert_eq!(u["package"], "org.apache.logging.log4j:log4j-core");
+    assert_eq!(u["installed"], "2.14.1");
+    assert_eq!(u["fixed"], "2.15.0");
+    assert_eq!(u["vulnerability"], "CVE-2021-44228");
+    assert_eq!(
+        u["image"],
+        "111122223333.dkr.ecr.us-east-1.amazonaws.com/shop/storefront:4.18.2"
+    );
+    let table = ok_text(&["fix-plan", "samples/eks-demo"]);
+    assert!(
+        table.contains("also: upgrade org.apache.logging.log4j:log4j-core to 2.15.0 in"),
+        "{table}"
+    );
+    let md = ok_text(&["fix-plan", "samples/eks-demo", "--format", "markdown"]);
+    assert!(
+        md.contains("   - also: upgrade org.apache.logging.log4j:log4j-core to 2.15.0 in"),
+        "{md}"
+    );
+
+    let unscanned = [
+        "samples/eks-demo/manifests",
+        "samples/eks-demo/live",
+        "samples/eks-demo/iam",
+        "samples/eks-demo/eks",
+        "samples/eks-demo/kubepath.yaml",
+    ];
+    let mut args = vec!["fix-plan", "--format", "json"];
+    args.extend(unscanned);
+    let plan = ok_json(&args);
+    assert!(!list(&plan, "fixes").is_empty());
+    for f in list(&plan, "fixes") {
+        assert!(list(f, "upgrades").is_empty(), "{f:#}");
+    }
+    assert!(
+        !ok_text(&{
+            let mut a = vec!["fix-plan"];
+            a.extend(unscanned);
+            a
+        })
+        .contains("also: upgrade")
+    );
+}
+
+/// `fix-plan --format markdown|html` list the same fixes as the JSON, in order, each as
+/// code to copy to `--assume-fixed`; the scan's Markdown and HTML reports end with them.
+#[test]
+fn fix_plan_renders_as_markdown_and_html_and_ends_the_scan_reports() {
+    let plan = ok_json(&["fix-plan", "samples/eks-demo", "--format", "json"]);
+    let ids: Vec<&str> = list(&plan, "fixes")
+        .iter()
+        .map(|f| f["id"].as_str().expect("fix id"))
+        .collect();
+    let md = ok_text(&["fix-plan", "samples/eks-demo", "--format", "markdown"]);
+    let html = ok_text(&["fix-plan", "samples/eks-demo", "--format", "html"]);
+    let scan_md = ok_text(&["scan", "samples/eks-demo", "--format", "markdown"]);
+    let scan_html = kubepath_html_without_graphviz();
+    assert!(
+        md.starts_with("## kubepath fix plan: internet to admin\n"),
+        "{md}"
+    );
+    assert!(html.starts_with("<!DOCTYPE html>") && html.ends_with("</html>\n"));
+    let section_md = scan_md
+        .split_once("\n### Fix plan\n")
+        .map(|(_, s)| s)
+        .expect("the scan's Markdown has a Fix plan section");
+    let section_html = scan_html
+        .split_once("<h2>Fix plan</h2>")
+        .map(|(_, s)| s)
+        .expect("the scan's HTML has a Fix plan section");
+    for text in [&md, &section_md.to_string()] {
+        let mut at = 0;
+        for (i, id) in ids.iter().enumerate() {
+            let item = format!("{}. `{id}`", i + 1);
+            let pos = text[at..]
+                .find(&item)
+                .unwrap_or_else(|| panic!("{item} in {text}"));
+            at += pos + item.len();
+        }
+        assert!(text.contains("the search finds no chain from internet to admin"));
+    }
+    for text in [&html, &section_html.to_string()] {
+        for id in &ids {
+            let escaped = id.replace('>', "&gt;");
+            assert!(
+                text.contains(&format!("<li><code>{escaped}</code><ul>")),
+                "{id}"
+            );
+        }
+    }
+    // A report with no chain has no plan to show.
+    let hardened = ok_text(&["scan", "samples/hardened", "--format", "markdown"]);
+    assert!(!hardened.contains("Fix plan"), "{hardened}");
+}
+
+fn kubepath_html_without_graphviz() -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_kubepath"))
+        .args(["scan", "samples/eks-demo", "--format", "html"])
+        .current_dir(root())
+        .env("KUBEPATH_DOT", "/nonexistent/dot")
+        .output()
+        .expect("the kubepath binary runs");
+    assert_eq!(out.status.code(), Some(0));
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}

@@ -6,10 +6,34 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// Every `scan` output format today.
-const FORMATS: &[&str] = &["table", "json"];
+/// Every `scan` output format today (png is svg's drawing, in binary: its text is svg's).
+const FORMATS: &[&str] = &[
+    "table",
+    "json",
+    "dot",
+    "svg",
+    "sarif",
+    "markdown",
+    "html",
+    "bloodhound",
+    "cypher",
+];
 /// Every `graph` output format today.
-const GRAPH_FORMATS: &[&str] = &["json"];
+const GRAPH_FORMATS: &[&str] = &["json", "dot", "bloodhound", "cypher"];
+/// The query commands, each in every format it has (evidence, remediation and fix plans
+/// quote objects too).
+const QUERIES: &[&[&str]] = &[
+    &["fix-plan", "--format", "table"],
+    &["fix-plan", "--format", "json"],
+    &["fix-plan", "--format", "markdown"],
+    &["fix-plan", "--format", "html"],
+    &["paths", "--format", "json"],
+    &["reach", "--format", "json"],
+    &["who-can", "--reach", "kind:secret", "--format", "json"],
+    &["explain", "1", "--format", "table"],
+    &["explain", "1", "--format", "json"],
+    &["chokepoints", "--format", "json"],
+];
 
 /// Marker values planted in Secrets and ConfigMaps; none may be printed anywhere.
 const MARKERS: &[&str] = &[
@@ -120,6 +144,9 @@ fn secret_values_never_appear_in_any_output_warning_or_error() {
             kubepath(&["graph", "--format", f], &s.0),
         ));
     }
+    for q in QUERIES {
+        runs.push((q.join(" "), kubepath(q, &s.0)));
+    }
     for (what, out) in &runs {
         assert!(
             matches!(out.status.code(), Some(0 | 3)),
@@ -137,6 +164,7 @@ fn secret_values_never_appear_in_any_output_warning_or_error() {
     }
     // The seeded objects were read (so their absence from the output means something).
     let json = String::from_utf8_lossy(&runs[1].1.stdout).into_owned();
+    assert_eq!(runs[1].0, "scan --format json");
     assert!(
         json.contains("zz-secrets.yaml"),
         "the seeded file produced warnings"

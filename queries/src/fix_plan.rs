@@ -17,11 +17,13 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use kubepath_engine::graph::AttackGraph;
 use kubepath_engine::query::chains_between;
 use kubepath_engine::search::Chain;
+use kubepath_engine::vuln::Upgrade;
 use kubepath_engine::what_if::{self, Fix};
 use kubepath_engine::{Evidence, NodeKind};
 use petgraph::graph::{EdgeIndex, NodeIndex};
 use serde::Serialize;
 
+use crate::markdown::Section;
 use crate::select::Selector;
 
 /// Most search-and-cut rounds (each adds edges to the union, so this is a safety bound).
@@ -48,6 +50,36 @@ pub struct PlannedFix {
     pub chains: Vec<usize>,
     /// Further chains (found after earlier fixes, hidden behind the listed ones) it removes.
     pub alternatives: usize,
+    /// Workloads the attacker enters through this step (an exposure or the pod network), on
+    /// the chains it cuts: patching their images is a further fix for it.
+    #[serde(skip)]
+    pub enters: Vec<String>,
+    /// Image upgrades that remove the worst remotely exploitable finding of a workload this
+    /// step leads into, beside the configuration fix (filled by [`FixPlan::add_upgrades`]).
+    /// They lower the chain's likelihood rather than remove the step, so `--assume-fixed`
+    /// does not apply them.
+    pub upgrades: Vec<PlannedUpgrade>,
+}
+
+/// "upgrade PKG to FIXED in IMAGE" for a workload a planned fix leads into.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlannedUpgrade {
+    pub workload: String,
+    pub package: String,
+    pub installed: String,
+    pub fixed: String,
+    pub image: String,
+    pub vulnerability: String,
+}
+
+impl std::fmt::Display for PlannedUpgrade {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "upgrade {} to {} in {} ({}, {})",
+            self.package, self.fixed, self.image, self.vulnerability, self.workload
+        )
+    }
 }
 
 /// A chain the plan cannot remove, and why.
@@ -73,6 +105,28 @@ pub struct FixPlan {
 impl FixPlan {
     pub fn cost(&self) -> u32 {
         self.fixes.iter().map(|f| f.cost).sum()
+    }
+
+    /// Attach the image upgrades of the workloads each fix leads into; `upgrade` gives a
+    /// workload's (`kubepath_engine::vuln::upgrade_for` over the snapshot's index).
+    pub fn add_upgrades(&mut self, upgrade: impl Fn(&str) -> Option<Upgrade>) {
+        for f in &mut self.fixes {
+            f.upgrades = f
+                .enters
+                .iter()
+                .filter_map(|w| {
+                    let u = upgrade(w)?;
+                    Some(PlannedUpgrade {
+                        workload: w.clone(),
+                        package: u.package,
+                        installed: u.installed,
+                        fixed: u.fixed,
+                        image: u.image,
+                        vulnerability: u.vulnerability,
+                    })
+                })
+                .collect();
+        }
     }
 
     /// The fixes as `what_if` fixes (for `--assume-fixed`).
@@ -236,6 +290,8 @@ pub fn plan(g: &AttackGraph, from: &Selector, to: &Selector, max_hops: usize) ->
                     .map(|(c, _)| c.rank)
                     .collect(),
                 alternatives: alt.iter().filter(|ks| ks.contains(k)).count(),
+                enters: entered_workloads(&seen, k),
+                upgrades: Vec::new(),
             })
         })
         .collect();
@@ -254,6 +310,45 @@ pub fn plan(g: &AttackGraph, from: &Selector, to: &Selector, max_hops: usize) ->
         remaining,
         rounds,
     }
+}
+
+/// Whether a step is part of the way into a workload: an exposure, the exploit of the
+/// exposed application, a Service's selection, or the flat pod network.
+fn entry_step(technique: &str) -> bool {
+    technique.starts_with("EXPOSED_")
+        || matches!(
+            technique,
+            "APP_COMPROMISE" | "SERVICE_SELECTS" | "LATERAL_NETWORK"
+        )
+}
+
+/// The workloads the attacker enters through entry step `k` on `chains`: on each chain
+/// holding it, the first workload reached from it by entry steps only. Empty for fixes
+/// that are not on the way in (a binding, a pod setting).
+fn entered_workloads(chains: &[Chain], k: &Key) -> Vec<String> {
+    if !entry_step(k.1) {
+        return Vec::new();
+    }
+    let mut out = BTreeSet::new();
+    for c in chains {
+        let Some(at) = c
+            .steps
+            .iter()
+            .position(|s| s.technique == k.1 && s.from == k.0 && s.to == k.2)
+        else {
+            continue;
+        };
+        for s in &c.steps[at..] {
+            if !entry_step(s.technique) {
+                break;
+            }
+            if NodeKind::of_id(&s.to) == Some(NodeKind::Workload) {
+                out.insert(s.to.clone());
+                break;
+            }
+        }
+    }
+    out.into_iter().collect()
 }
 
 fn sources_ids(g: &AttackGraph, v: &[NodeIndex]) -> BTreeSet<String> {
@@ -441,17 +536,22 @@ pub fn table(p: &FixPlan, style: &crate::table::TableStyle) -> String {
             );
         }
         wrap(&mut out, "    fix: ", "         ", &f.remediation, width);
-        let mut removes = format!("{} chains", f.chains.len());
-        if !f.chains.is_empty() {
-            removes.push_str(&format!(" ({})", ranks(&f.chains)));
+        for u in &f.upgrades {
+            wrap(
+                &mut out,
+                "    also: ",
+                "          ",
+                &upgrade_line(u),
+                width,
+            );
         }
-        if f.alternatives > 0 {
-            removes.push_str(&format!(
-                " and {} hidden alternative chains",
-                f.alternatives
-            ));
-        }
-        wrap(&mut out, "    removes: ", "             ", &removes, width);
+        wrap(
+            &mut out,
+            "    removes: ",
+            "             ",
+            &removes_line(f),
+            width,
+        );
     }
     out.push('\n');
     if p.remaining.is_empty() {
@@ -484,6 +584,92 @@ pub fn table(p: &FixPlan, style: &crate::table::TableStyle) -> String {
         );
     }
     out
+}
+
+fn upgrade_line(u: &PlannedUpgrade) -> String {
+    // Only the worst finding is named: others (fixed in later versions) may remain.
+    format!(
+        "upgrade {} to {} in {} (from {}): removes {}, the worst remotely exploitable finding of {}",
+        u.package, u.fixed, u.image, u.installed, u.vulnerability, u.workload
+    )
+}
+
+fn removes_line(f: &PlannedFix) -> String {
+    let mut removes = format!("{} chains", f.chains.len());
+    if !f.chains.is_empty() {
+        removes.push_str(&format!(" ({})", ranks(&f.chains)));
+    }
+    if f.alternatives > 0 {
+        removes.push_str(&format!(
+            " and {} hidden alternative chains",
+            f.alternatives
+        ));
+    }
+    removes
+}
+
+/// The plan as a report section: the Markdown and HTML reports of `scan` and
+/// `fix-plan --format markdown|html`. Each fix is an item (its id, as `--assume-fixed`
+/// reads it) with what to change, the remediation, any image upgrade and the chains removed.
+pub fn section(p: &FixPlan, title: &str) -> Section {
+    let mut sec = Section {
+        title: title.to_string(),
+        code_items: true,
+        ..Section::default()
+    };
+    if p.chains.is_empty() {
+        sec.paragraphs.push(format!(
+            "No chain from {} to {} within the hop limit: nothing to fix.",
+            p.from, p.to
+        ));
+        return sec;
+    }
+    sec.paragraphs.push(format!(
+        "{} fixes (cost {}) for the {} chains from {} to {}, the fix removing the most chains first.",
+        p.fixes.len(),
+        p.cost(),
+        p.chains.len(),
+        p.from,
+        p.to
+    ));
+    if p.remaining.is_empty() {
+        sec.paragraphs.push(format!(
+            "With these fixes applied, the search finds no chain from {} to {}.",
+            p.from, p.to
+        ));
+    } else {
+        sec.paragraphs.push(format!(
+            "With these fixes applied, {} chains remain:",
+            p.remaining.len()
+        ));
+        for r in &p.remaining {
+            sec.paragraphs
+                .push(format!("{} ({})", r.chain.nodes().join(" -> "), r.reason));
+        }
+    }
+    if !p.fixes.is_empty() {
+        sec.paragraphs.push(
+            "What-if: pass each fix below to --assume-fixed to see the chains that remain."
+                .to_string(),
+        );
+    }
+    for f in &p.fixes {
+        sec.items.push(f.id.clone());
+        let mut details: Vec<String> = f
+            .change
+            .iter()
+            .map(|ev| format!("change: {}", crate::query::evidence_line(ev)))
+            .collect();
+        details.push(format!("fix: {}", f.remediation));
+        details.extend(
+            f.upgrades
+                .iter()
+                .map(|u| format!("also: {}", upgrade_line(u))),
+        );
+        details.push(format!("removes: {}", removes_line(f)));
+        sec.details.push(details);
+    }
+    sec
 }
 
 #[derive(Serialize)]

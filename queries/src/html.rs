@@ -200,17 +200,7 @@ pub fn scan(
         let _ = writeln!(out, "</ol>");
     }
     for sec in extra {
-        let _ = writeln!(out, "<h2>{}</h2>", escape(&sec.title));
-        for p in &sec.paragraphs {
-            let _ = writeln!(out, "<p>{}</p>", escape(p));
-        }
-        if !sec.items.is_empty() {
-            let _ = writeln!(out, "<ol>");
-            for item in &sec.items {
-                let _ = writeln!(out, "<li>{}</li>", escape(item));
-            }
-            let _ = writeln!(out, "</ol>");
-        }
+        write_section(&mut out, sec);
     }
     if !analysis.warnings.is_empty() {
         let _ = writeln!(out, "<h2>Warnings ({})</h2>\n<ul>", analysis.warnings.len());
@@ -218,6 +208,52 @@ pub fn scan(
             let _ = writeln!(out, "<li>{}</li>", escape(&w.to_string()));
         }
         let _ = writeln!(out, "</ul>");
+    }
+    out.push_str("</body>\n</html>\n");
+    out
+}
+
+fn write_section(out: &mut String, sec: &Section) {
+    let _ = writeln!(out, "<h2>{}</h2>", escape(&sec.title));
+    for p in &sec.paragraphs {
+        let _ = writeln!(out, "<p>{}</p>", escape(p));
+    }
+    if !sec.items.is_empty() {
+        let _ = writeln!(out, "<ol>");
+        for (i, item) in sec.items.iter().enumerate() {
+            let item = if sec.code_items {
+                code(item)
+            } else {
+                escape(item)
+            };
+            let _ = write!(out, "<li>{item}");
+            let details = sec.details.get(i).map(Vec::as_slice).unwrap_or_default();
+            if !details.is_empty() {
+                let _ = write!(out, "<ul>");
+                for d in details {
+                    let _ = write!(out, "<li>{}</li>", escape(d));
+                }
+                let _ = write!(out, "</ul>");
+            }
+            let _ = writeln!(out, "</li>");
+        }
+        let _ = writeln!(out, "</ol>");
+    }
+}
+
+/// A self-contained page of sections alone (`kubepath fix-plan --format html`).
+pub fn document(title: &str, sections: &[Section]) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>\n",
+        escape(title),
+        escape(title)
+    );
+    for sec in sections {
+        write_section(&mut out, sec);
     }
     out.push_str("</body>\n</html>\n");
     out

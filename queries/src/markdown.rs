@@ -17,6 +17,11 @@ pub struct Section {
     pub paragraphs: Vec<String>,
     /// A numbered list (e.g. fixes in the order to apply them).
     pub items: Vec<String>,
+    /// Details of each item, a bulleted list under it (`details[i]` belongs to `items[i]`;
+    /// missing entries mean none).
+    pub details: Vec<Vec<String>>,
+    /// The items are identifiers to copy (fix ids for `--assume-fixed`): shown as code.
+    pub code_items: bool,
 }
 
 /// Escape text so Markdown shows it as written (no emphasis, links, tables or HTML).
@@ -203,13 +208,8 @@ pub fn scan(analysis: &Analysis, input: &InputSummary, extra: &[Section]) -> Str
         let _ = writeln!(out, "\n</details>");
     }
     for sec in extra {
-        let _ = writeln!(out, "\n### {}\n", escape(&sec.title));
-        for p in &sec.paragraphs {
-            let _ = writeln!(out, "{}\n", escape(p));
-        }
-        for (i, item) in sec.items.iter().enumerate() {
-            let _ = writeln!(out, "{}. {}", i + 1, escape(item));
-        }
+        out.push('\n');
+        write_section(&mut out, sec, "###");
     }
     if !analysis.warnings.is_empty() {
         let _ = writeln!(
@@ -222,6 +222,36 @@ pub fn scan(analysis: &Analysis, input: &InputSummary, extra: &[Section]) -> Str
                 "s"
             }
         );
+    }
+    out
+}
+
+fn write_section(out: &mut String, sec: &Section, heading: &str) {
+    let _ = writeln!(out, "{heading} {}\n", escape(&sec.title));
+    for p in &sec.paragraphs {
+        let _ = writeln!(out, "{}\n", escape(p));
+    }
+    for (i, item) in sec.items.iter().enumerate() {
+        let item = if sec.code_items {
+            code(item)
+        } else {
+            escape(item)
+        };
+        let _ = writeln!(out, "{}. {item}", i + 1);
+        for d in sec.details.get(i).into_iter().flatten() {
+            let _ = writeln!(out, "   - {}", escape(d));
+        }
+    }
+}
+
+/// A Markdown document of sections alone (`kubepath fix-plan --format markdown`).
+pub fn document(sections: &[Section]) -> String {
+    let mut out = String::new();
+    for (i, sec) in sections.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        write_section(&mut out, sec, "##");
     }
     out
 }

@@ -308,11 +308,21 @@ pub fn explain_table(x: &Explained, style: &TableStyle) -> String {
     out
 }
 
-/// `object field: detail (file #document)`.
+/// `object field: detail (file:line)`, or `(file #document)` when the document's line is
+/// not known (JSON Lists read by the fast path, live collections).
 pub(crate) fn evidence_line(ev: &Evidence) -> String {
-    match (&ev.file, ev.document) {
-        (Some(f), Some(d)) => format!("{ev} ({f} #{d})"),
-        _ => ev.to_string(),
+    match evidence_location(ev) {
+        Some(loc) => format!("{ev} ({loc})"),
+        None => ev.to_string(),
+    }
+}
+
+/// Where a fact was read: `file:line`, `file #document`, or `None` when not from a file.
+pub(crate) fn evidence_location(ev: &Evidence) -> Option<String> {
+    match (&ev.file, ev.line, ev.document) {
+        (Some(f), Some(l), _) => Some(format!("{f}:{l}")),
+        (Some(f), None, Some(d)) => Some(format!("{f} #{d}")),
+        _ => None,
     }
 }
 
