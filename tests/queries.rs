@@ -542,3 +542,40 @@ fn kubepath_html_without_graphviz() -> String {
     assert_eq!(out.status.code(), Some(0));
     String::from_utf8(out.stdout).expect("UTF-8 output")
 }
+
+/// Evidence read from files says `file:line` in `explain` and the scan table (the line the
+/// object's document starts on); a fact from a document without a known line (a scan
+/// report) keeps `file #document`.
+#[test]
+fn explain_and_the_table_locate_evidence_by_file_and_line() {
+    let edge = "sa:payments/checkout-api -[RBAC_CLUSTER_ADMIN]-> cluster-admin";
+    let x = ok_json(&["explain", edge, "samples/eks-demo", "--format", "json"]);
+    let ev = &x["edge"]["evidence"][0];
+    let file = ev["file"].as_str().expect("evidence file");
+    let line = ev["line"].as_u64().expect("evidence line");
+    assert!(line > 1, "{ev}");
+    // The manifest's document really starts there.
+    let text = std::fs::read_to_string(root().join(file)).expect("the evidence file");
+    let at: Vec<&str> = text.lines().collect();
+    assert!(
+        at[line as usize - 2] == "---" || at[line as usize - 1].starts_with("apiVersion"),
+        "line {line} of {file}: {:?}",
+        at.get(line as usize - 1)
+    );
+    let located = format!("({file}:{line})");
+    let table = ok_text(&["explain", edge, "samples/eks-demo"]);
+    assert!(table.contains(&located), "{table}");
+
+    let chain = ok_text(&["explain", "1", "samples/eks-demo"]);
+    assert!(
+        chain.contains("(samples/eks-demo/scans/trivy-storefront.json #0)"),
+        "{chain}"
+    );
+    assert!(
+        chain.contains("(samples/eks-demo/manifests/shop.yaml:"),
+        "{chain}"
+    );
+    assert!(!chain.contains("shop.yaml #"), "{chain}");
+    let scan = ok_text(&["scan", "samples/eks-demo"]);
+    assert!(scan.contains(&located.replace(')', "")), "{scan}");
+}

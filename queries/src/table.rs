@@ -166,15 +166,11 @@ pub(crate) fn chain(out: &mut String, c: &Chain, color: bool, width: usize) {
             width,
         );
         for ev in &step.evidence {
-            let loc = match (&ev.file, ev.document) {
-                (Some(f), Some(d)) => format!(" ({f} #{d})"),
-                _ => String::new(),
-            };
             wrap(
                 out,
                 "      why: ",
                 "           ",
-                &format!("{ev}{loc}"),
+                &crate::query::evidence_line(ev),
                 width,
             );
         }
