@@ -771,6 +771,86 @@ mod tests {
         assert!(cut.contains(&k("sa:a/s", "RBAC_CLUSTER_ADMIN", "cluster-admin")));
     }
 
+    fn chain(hops: &[(&str, &'static str, &str)]) -> Chain {
+        Chain {
+            rank: 1,
+            score: 0.5,
+            severity: kubepath_engine::Severity::High,
+            source: hops[0].0.to_string(),
+            target: hops[hops.len() - 1].2.to_string(),
+            steps: hops
+                .iter()
+                .map(|&(from, technique, to)| kubepath_engine::Step {
+                    from: from.to_string(),
+                    to: to.to_string(),
+                    technique,
+                    title: "",
+                    attack: None,
+                    likelihood: 1.0,
+                    evidence: Vec::new(),
+                    evidence_omitted: 0,
+                    remediation: String::new(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn an_entry_fix_leads_into_the_first_workload_after_it_and_no_other() {
+        let c = chain(&[
+            ("internet", "EXPOSED_INGRESS", "ingress:a/i"),
+            ("ingress:a/i", "EXPOSED_INGRESS", "service:a/web"),
+            (
+                "service:a/web",
+                "APP_COMPROMISE",
+                "workload:a/Deployment/web",
+            ),
+            (
+                "workload:a/Deployment/web",
+                "LATERAL_NETWORK",
+                "network:cluster",
+            ),
+            (
+                "network:cluster",
+                "LATERAL_NETWORK",
+                "workload:b/StatefulSet/db",
+            ),
+            ("workload:b/StatefulSet/db", "POD_SA_TOKEN", "sa:b/db"),
+            ("sa:b/db", "RBAC_CLUSTER_ADMIN", "cluster-admin"),
+        ]);
+        let chains = [c];
+        assert_eq!(
+            entered_workloads(&chains, &k("internet", "EXPOSED_INGRESS", "ingress:a/i")),
+            vec!["workload:a/Deployment/web"]
+        );
+        assert_eq!(
+            entered_workloads(
+                &chains,
+                &k(
+                    "workload:a/Deployment/web",
+                    "LATERAL_NETWORK",
+                    "network:cluster"
+                )
+            ),
+            vec!["workload:b/StatefulSet/db"]
+        );
+        // Not on the way in, or not on the chain: no workload.
+        assert!(
+            entered_workloads(
+                &chains,
+                &k("sa:b/db", "RBAC_CLUSTER_ADMIN", "cluster-admin")
+            )
+            .is_empty()
+        );
+        assert!(
+            entered_workloads(
+                &chains,
+                &k("internet", "EXPOSED_LOADBALANCER", "service:c/x")
+            )
+            .is_empty()
+        );
+    }
+
     #[test]
     fn max_flow_of_a_diamond() {
         let mut n = Network::default();
