@@ -552,7 +552,8 @@ fn a_critical_network_cve_ranks_its_workloads_chains_first_and_without_scans_not
         "--format",
         "json",
     ]);
-    // The ranking of the sample before vulnerability context existed.
+    // The ranking of the sample before vulnerability context existed (partner-webhooks ->
+    // aws-admin through cluster-admin's token minting since cluster-admin is a hub).
     let before: Vec<(String, String)> = [
         ("workload:payments/Deployment/checkout-api", "cluster-admin"),
         (
@@ -571,15 +572,15 @@ fn a_critical_network_cve_ranks_its_workloads_chains_first_and_without_scans_not
             "cluster-admin",
         ),
         (
+            "workload:payments/Deployment/partner-webhooks",
+            "aws-admin:111122223333",
+        ),
+        (
             "workload:ingress-nginx/Deployment/ingress-nginx-controller",
             "cluster-admin",
         ),
         (
             "workload:ingress-nginx/Deployment/ingress-nginx-controller",
-            "aws-admin:111122223333",
-        ),
-        (
-            "workload:payments/Deployment/partner-webhooks",
             "aws-admin:111122223333",
         ),
     ]

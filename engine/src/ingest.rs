@@ -403,6 +403,38 @@ pub fn add_object_text(
     default_namespace: &str,
     source: &Source,
 ) -> Option<(String, String)> {
+    let (decoded, kind, object) = decode_object_text(text, default_namespace, source)?;
+    add_decoded(snap, decoded);
+    Some((kind, object))
+}
+
+/// An object [`decode_object_text`] read, not yet in a snapshot.
+// Unboxed: each value is moved once into the snapshot's vectors; a box would be one more
+// allocation per object of the largest inputs.
+#[allow(clippy::large_enum_variant)]
+pub enum DecodedObject {
+    Service(Service),
+    ServiceAccount(ServiceAccount),
+    Workload(Workload),
+}
+
+/// Add what [`decode_object_text`] read, as [`add_object_text`] would have.
+pub fn add_decoded(snap: &mut Snapshot, decoded: DecodedObject) {
+    match decoded {
+        DecodedObject::Service(o) => snap.services.push(o),
+        DecodedObject::ServiceAccount(o) => snap.service_accounts.push(o),
+        DecodedObject::Workload(w) => snap.workloads.push(w),
+    }
+}
+
+/// The decoding half of [`add_object_text`], touching no snapshot, so that the items of a
+/// List can be decoded in parallel and then added in their order: the object, its kind, and
+/// `Kind/namespace/name`.
+pub fn decode_object_text(
+    text: &str,
+    default_namespace: &str,
+    source: &Source,
+) -> Option<(DecodedObject, String, String)> {
     let head = serde_json::from_str::<KindOnly<'_>>(text).ok()?;
     let kind = head.kind?;
     if !is_bulk_kind(&kind) {
@@ -432,7 +464,7 @@ pub fn add_object_text(
             meta.name
         );
     };
-    match kind.as_ref() {
+    let decoded = match kind.as_ref() {
         "Service" => {
             let mut o: Service = serde_json::from_str(text).ok()?;
             if !fix_meta(&mut o.metadata) {
@@ -440,7 +472,7 @@ pub fn add_object_text(
             }
             o.source = source.clone();
             named(&o.metadata);
-            snap.services.push(o);
+            DecodedObject::Service(o)
         }
         "ServiceAccount" => {
             let mut o: ServiceAccount = serde_json::from_str(text).ok()?;
@@ -449,7 +481,7 @@ pub fn add_object_text(
             }
             o.source = source.clone();
             named(&o.metadata);
-            snap.service_accounts.push(o);
+            DecodedObject::ServiceAccount(o)
         }
         k => {
             let wk = WorkloadKind::from_kind(k)?;
@@ -468,10 +500,10 @@ pub fn add_object_text(
                 named(&c.metadata);
                 controller_workload(wk, c, source.clone())
             };
-            snap.workloads.push(w);
+            DecodedObject::Workload(w)
         }
-    }
-    Some((kind.into_owned(), object))
+    };
+    Some((decoded, kind.into_owned(), object))
 }
 
 fn err(value: &Value, field: &str, message: &str) -> IngestError {

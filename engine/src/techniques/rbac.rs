@@ -188,6 +188,10 @@ enum Holder<'s> {
     Identity(&'s Identity),
     /// A role as it would be bound in a scope: what RBAC_BIND and RBAC_ESCALATE would give.
     Role(RoleId, Scope),
+    /// The `cluster-admin` node: every permission cluster-wide. Its steps are what any holder
+    /// of `*` on `*` may do, so each such holder has one RBAC_CLUSTER_ADMIN edge instead of a
+    /// fan-out to every workload and service account (see [`edges`]).
+    ClusterAdmin,
 }
 
 /// One holder's permissions, and how to word the fix of one of its grants.
@@ -195,7 +199,16 @@ struct Perms<'s, 'a> {
     ix: &'s Index<'a>,
     known: &'s Known,
     holder: Holder<'s>,
+    /// Grants left out (by [`Grant::key`]): an identity's cluster-wide `*` on `*` rules,
+    /// whose steps are those of the `cluster-admin` node it reaches.
+    skip: HashSet<GrantKey>,
 }
+
+type GrantKey = (
+    *const crate::snapshot::RoleBinding,
+    *const crate::snapshot::Role,
+    usize,
+);
 
 /// Lookups every holder's evaluation reads, built once per graph.
 struct Known {
@@ -258,12 +271,21 @@ impl Known {
 impl<'s, 'a> Perms<'s, 'a> {
     /// Rules that allow `verb` on `resource`: the identity's direct grants, or the role's rules.
     fn grants(&self, verb: &str, group: &str, resource: &str) -> Vec<Grant<'a>> {
-        match &self.holder {
+        let mut v = match &self.holder {
             Holder::Identity(who) => self.ix.rbac.direct_grants(who, verb, group, resource),
             Holder::Role(role, scope) => self
                 .ix
                 .rbac
                 .role_grants(*role, scope, verb, group, resource),
+            Holder::ClusterAdmin => every_permission().into_iter().collect(),
+        };
+        self.unskipped(&mut v);
+        v
+    }
+
+    fn unskipped(&self, v: &mut Vec<Grant<'a>>) {
+        if !self.skip.is_empty() {
+            v.retain(|g| !self.skip.contains(&g.key()));
         }
     }
 
@@ -273,8 +295,12 @@ impl<'s, 'a> Perms<'s, 'a> {
     /// node has the edge), see [`any_direct`].
     fn grants_with_groups(&self, verb: &str, group: &str, resource: &str) -> Vec<Grant<'a>> {
         match &self.holder {
-            Holder::Identity(who) => self.ix.rbac.grants(who, verb, group, resource),
-            Holder::Role(..) => self.grants(verb, group, resource),
+            Holder::Identity(who) => {
+                let mut v = self.ix.rbac.grants(who, verb, group, resource);
+                self.unskipped(&mut v);
+                v
+            }
+            Holder::Role(..) | Holder::ClusterAdmin => self.grants(verb, group, resource),
         }
     }
 
@@ -295,6 +321,11 @@ impl<'s, 'a> Perms<'s, 'a> {
     /// The remediation sentence for a grant: the rule to change and where it is bound, or, for
     /// a default role (which cannot be narrowed), the binding to change.
     fn fix(&self, grant: &Grant<'_>, permission: &str, narrow: &str) -> String {
+        if matches!(self.holder, Holder::ClusterAdmin) {
+            return format!(
+                "Cut the steps into cluster-admin: holding every permission includes {permission}."
+            );
+        }
         let Holder::Identity(who) = &self.holder else {
             return format!(
                 "Remove {permission} from {}{narrow}.",
@@ -353,30 +384,92 @@ type Cache = HashMap<(RoleId, Scope), Rc<Vec<Step>>>;
 pub fn edges(ix: &Index, g: &mut AttackGraph) {
     let mut cache = Cache::new();
     let known = Known::new(ix);
+    // Whether an identity beyond the default binding (system:masters) reaches cluster-admin.
+    let mut admin_reached = false;
     for who in ix.rbac.identities() {
         let from = who.node_id();
-        let p = Perms {
+        let mut p = Perms {
             ix,
             known: &known,
             holder: Holder::Identity(who),
+            skip: HashSet::new(),
         };
         let mut steps = Vec::new();
         cluster_admin(&p, &mut steps);
         // A default binding (system:masters -> cluster-admin) exists in every cluster; its
         // one edge says all, and fanning it out to every secret and pod would bloat every graph.
         if !ix.rbac.only_default_bindings(who) {
+            // What `*` on `*` cluster-wide allows is the `cluster-admin` node's steps (below):
+            // a holder reaches them through its RBAC_CLUSTER_ADMIN edge, so only its other
+            // grants (direct or through its groups) give it steps of its own. Without this,
+            // each wildcard holder had an edge per workload and service account per technique.
+            p.skip = ix
+                .rbac
+                .grants(who, "*", "*", "*")
+                .iter()
+                .filter(|gr| gr.scope == Scope::Cluster && gr.resource_names.is_empty())
+                .map(Grant::key)
+                .collect();
             single_permission_steps(&p, &mut steps);
             bind(&p, who, &mut cache, &mut steps);
             escalate(&p, who, &mut cache, &mut steps);
         }
         for (to, edge) in steps {
             if to != from {
+                admin_reached |= to == id::CLUSTER_ADMIN && !ix.rbac.only_default_bindings(who);
                 g.add_edge(&from, &to, edge);
             }
         }
     }
+    if admin_reached {
+        cluster_admin_steps(ix, &known, g);
+    }
     // Last, so that it can link only to groups that lead somewhere.
     member_of(ix, g);
+}
+
+/// The steps out of `cluster-admin`, the hub every holder of `*` on `*` (and every other
+/// way into cluster-admin) continues from: what holding every permission gives, once.
+/// Added only when some identity beyond the default system:masters binding reaches
+/// cluster-admin (no graph otherwise leads through it, so the edges would be dead weight).
+fn cluster_admin_steps(ix: &Index, known: &Known, g: &mut AttackGraph) {
+    let hub = Perms {
+        ix,
+        known,
+        holder: Holder::ClusterAdmin,
+        skip: HashSet::new(),
+    };
+    let mut steps = Vec::new();
+    single_permission_steps(&hub, &mut steps);
+    for (to, edge) in steps {
+        if to != id::CLUSTER_ADMIN {
+            g.add_edge(id::CLUSTER_ADMIN, &to, edge);
+        }
+    }
+}
+
+/// The grant the `cluster-admin` node holds: the default ClusterRole cluster-admin's `*` on
+/// `*` rule, cluster-wide (the default definition, whatever a snapshot calls cluster-admin).
+fn every_permission() -> Option<Grant<'static>> {
+    let role = crate::rbac::builtin::ROLES
+        .iter()
+        .find(|r| r.cluster && r.metadata.name == "cluster-admin")?;
+    let rule = role.rules.first()?;
+    Some(Grant {
+        scope: Scope::Cluster,
+        resource_names: &[],
+        via_group: None,
+        binding: None,
+        role,
+        rule_role: role,
+        rule_index: 0,
+        rule,
+        evidence: Evidence::new(
+            "ClusterRole/cluster-admin",
+            "rules[0]",
+            "* on * cluster-wide: every permission, held by whoever reaches cluster-admin",
+        ),
+    })
 }
 
 /// Every technique a holder's own permissions give, except RBAC_CLUSTER_ADMIN (checked

@@ -31,6 +31,7 @@ fn role_steps(
                 ix,
                 known,
                 holder: Holder::Role(role, scope.clone()),
+                skip: HashSet::new(),
             };
             let mut steps = Vec::new();
             cluster_admin(&p, &mut steps);
