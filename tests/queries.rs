@@ -427,7 +427,17 @@ fn ok_text(args: &[&str]) -> String {
 /// and without the scans no fix does.
 #[test]
 fn fix_plan_proposes_the_image_upgrade_beside_the_entry_fix() {
-    let plan = ok_json(&["fix-plan", "samples/eks-demo", "--format", "json"]);
+    // Chains into the storefront itself: the entry step is the cut, and it leads into the
+    // workload whose image the Trivy report finds log4shell in.
+    let storefront = "workload:shop/Deployment/storefront";
+    let plan = ok_json(&[
+        "fix-plan",
+        "samples/eks-demo",
+        "--to",
+        storefront,
+        "--format",
+        "json",
+    ]);
     let with: Vec<&Value> = list(&plan, "fixes")
         .iter()
         .filter(|f| !list(f, "upgrades").is_empty())
@@ -446,12 +456,19 @@ fn fix_plan_proposes_the_image_upgrade_beside_the_entry_fix() {
         u["image"],
         "111122223333.dkr.ecr.us-east-1.amazonaws.com/shop/storefront:4.18.2"
     );
-    let table = ok_text(&["fix-plan", "samples/eks-demo"]);
+    let table = ok_text(&["fix-plan", "samples/eks-demo", "--to", storefront]);
     assert!(
         table.contains("also: upgrade org.apache.logging.log4j:log4j-core to 2.15.0 in"),
         "{table}"
     );
-    let md = ok_text(&["fix-plan", "samples/eks-demo", "--format", "markdown"]);
+    let md = ok_text(&[
+        "fix-plan",
+        "samples/eks-demo",
+        "--to",
+        storefront,
+        "--format",
+        "markdown",
+    ]);
     assert!(
         md.contains("   - also: upgrade org.apache.logging.log4j:log4j-core to 2.15.0 in"),
         "{md}"
@@ -464,7 +481,7 @@ fn fix_plan_proposes_the_image_upgrade_beside_the_entry_fix() {
         "samples/eks-demo/eks",
         "samples/eks-demo/kubepath.yaml",
     ];
-    let mut args = vec!["fix-plan", "--format", "json"];
+    let mut args = vec!["fix-plan", "--to", storefront, "--format", "json"];
     args.extend(unscanned);
     let plan = ok_json(&args);
     assert!(!list(&plan, "fixes").is_empty());
@@ -473,7 +490,7 @@ fn fix_plan_proposes_the_image_upgrade_beside_the_entry_fix() {
     }
     assert!(
         !ok_text(&{
-            let mut a = vec!["fix-plan"];
+            let mut a = vec!["fix-plan", "--to", storefront];
             a.extend(unscanned);
             a
         })

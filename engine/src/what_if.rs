@@ -164,7 +164,7 @@ pub fn apply(g: &AttackGraph, fixes: &[Fix]) -> (AttackGraph, Vec<usize>) {
 /// How disruptive removing this step is, in fix units, or `None` when no object change
 /// removes the step itself (the fix is elsewhere on the chain): the attacker's exploit of an
 /// exposed application, a Service selecting its own pods, group membership, a node holding
-/// the tokens of its pods or its own identity.
+/// the tokens of its pods or its own identity, what cluster-admin (every permission) allows.
 ///
 /// Exposures cost 3, every other fix 2: taking a service off the internet is the most
 /// disruptive change, yet one exposure fix is preferred over two inner fixes.
@@ -174,6 +174,9 @@ pub fn fix_cost(technique: &str, from: NodeKind) -> Option<u32> {
         | "NODE_IDENTITY" => None,
         // A node reaching its own cloud role is inherent; a pod reaching it is a setting.
         "IMDS_NODE_ROLE" if from == NodeKind::Node => None,
+        // What cluster-admin may do is inherent to holding every permission: the fix is on
+        // the steps into it.
+        _ if from == NodeKind::ClusterAdmin => None,
         t if t.starts_with("EXPOSED_") => Some(3),
         _ => Some(2),
     }
@@ -228,6 +231,15 @@ mod tests {
             assert!(removes(&fix, &g, e));
             assert_eq!(fix.to_string(), edge_id(&g, e));
         }
+    }
+
+    #[test]
+    fn steps_out_of_cluster_admin_are_not_fixes() {
+        // The hub's steps are what every permission allows; the same technique from an
+        // identity is a grant that can be narrowed.
+        assert_eq!(fix_cost("RBAC_POD_EXEC", NodeKind::ClusterAdmin), None);
+        assert_eq!(fix_cost("RBAC_POD_EXEC", NodeKind::ServiceAccount), Some(2));
+        assert_eq!(fix_cost("EXPOSED_INGRESS", NodeKind::Internet), Some(3));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use super::*;
 /// Likelihood of stepping into the pod network: a compromised pod can always open sockets.
 const EGRESS_LIKELIHOOD: f64 = 1.0;
 
-/// Why a workload listens: a Service that selects it (first by Service order), or declared
+/// Why a workload listens: a Service that selects it (first by object name), or declared
 /// container ports.
 fn serves(selected: &BTreeMap<&str, Evidence>, w: &WorkloadNode) -> Option<Evidence> {
     if let Some(ev) = selected.get(w.id.as_str()) {
@@ -53,7 +53,15 @@ pub(super) fn edges(ix: &Index, g: &mut AttackGraph) {
     let mut selected: BTreeMap<&str, Evidence> = BTreeMap::new();
     for svc in ix.services_by_ns.values().flatten() {
         for (w, matched) in selected_workloads(ix, svc) {
-            selected.entry(w.id.as_str()).or_insert(matched);
+            // The first Service by name, whatever the input order.
+            selected
+                .entry(w.id.as_str())
+                .and_modify(|e| {
+                    if matched.object < e.object {
+                        *e = matched.clone();
+                    }
+                })
+                .or_insert(matched);
         }
     }
     for w in &ix.workloads {
@@ -163,6 +171,31 @@ spec:
     const WEB: &str = "workload:shop/Deployment/web";
     const WORKER: &str = "workload:shop/Deployment/worker";
     const DEBUG: &str = "workload:tools/Deployment/debug";
+
+    #[test]
+    fn the_service_named_as_evidence_does_not_depend_on_input_order() {
+        let svc = |name: &str| {
+            format!(
+                "apiVersion: v1\nkind: Service\nmetadata: {{name: {name}, namespace: shop}}\nspec: {{selector: {{app: web}}, ports: [{{port: 81}}]}}\n"
+            )
+        };
+        let named = |g: &AttackGraph| {
+            let edges = g.edges_of("LATERAL_NETWORK");
+            let (_, _, e) = edges
+                .iter()
+                .find(|(f, t, _)| *f == NET && *t == WEB)
+                .expect("network -> web");
+            e.evidence
+                .iter()
+                .filter(|ev| ev.field == "spec.selector")
+                .map(|ev| ev.object.to_string())
+                .collect::<Vec<_>>()
+        };
+        let zeta_first = with(&format!("{}---\n{}", svc("zeta"), svc("alpha")));
+        let alpha_first = with(&format!("{}---\n{}", svc("alpha"), svc("zeta")));
+        assert_eq!(named(&zeta_first), vec!["Service/shop/alpha".to_string()]);
+        assert_eq!(named(&alpha_first), vec!["Service/shop/alpha".to_string()]);
+    }
 
     #[test]
     fn flat_network_reaches_serving_workloads_from_any_workload() {
