@@ -5,6 +5,7 @@ mod config;
 mod live;
 mod query_cmd;
 mod report;
+mod timings;
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -45,31 +46,36 @@ fn run(config: Config) -> Result<u8> {
             output,
             what_if,
         } => {
-            let (snapshot, summary) = load(&input)?;
+            let (snapshot, summary) = timings::stage("read", || load(&input))?;
             let analysis = what_if.analyze(&snapshot, &search)?;
-            let text = match format {
-                ScanFormat::Table => {
-                    kubepath_queries::table::scan(&analysis, &summary, &table).into_bytes()
-                }
-                ScanFormat::Json => (pretty(&kubepath_queries::json::scan(&analysis, &summary))?
-                    + "\n")
-                    .into_bytes(),
-                other => {
-                    // Markdown and HTML reports end with the fix plan, over the same graph.
-                    let extra = match other {
-                        ScanFormat::Markdown | ScanFormat::Html if !analysis.chains.is_empty() => {
-                            vec![query_cmd::scan_fix_plan(
-                                &snapshot,
-                                &analysis.graph,
-                                search.max_hops,
-                            )?]
-                        }
-                        _ => Vec::new(),
-                    };
-                    report::scan(other, &analysis, &summary, &extra)?
-                }
-            };
-            report::emit_to(output.as_deref(), &text)?;
+            let text = timings::stage("render", || -> Result<Vec<u8>> {
+                Ok(match format {
+                    ScanFormat::Table => {
+                        kubepath_queries::table::scan(&analysis, &summary, &table).into_bytes()
+                    }
+                    ScanFormat::Json => {
+                        (pretty(&kubepath_queries::json::scan(&analysis, &summary))? + "\n")
+                            .into_bytes()
+                    }
+                    other => {
+                        // Markdown and HTML reports end with the fix plan, over the same graph.
+                        let extra = match other {
+                            ScanFormat::Markdown | ScanFormat::Html
+                                if !analysis.chains.is_empty() =>
+                            {
+                                vec![query_cmd::scan_fix_plan(
+                                    &snapshot,
+                                    &analysis.graph,
+                                    search.max_hops,
+                                )?]
+                            }
+                            _ => Vec::new(),
+                        };
+                        report::scan(other, &analysis, &summary, &extra)?
+                    }
+                })
+            })?;
+            timings::stage("write", || report::emit_to(output.as_deref(), &text))?;
             let failed = fail_on
                 .zip(analysis.worst_severity())
                 .is_some_and(|(threshold, worst)| worst >= threshold);

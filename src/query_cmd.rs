@@ -63,8 +63,10 @@ impl WhatIf {
 
     /// The scan with the fixes applied.
     pub fn analyze(&self, snapshot: &Snapshot, options: &Options) -> Result<Analysis> {
-        let (g, warnings) = self.graph(snapshot)?;
-        Ok(analyze_graph(g, warnings, options).with_coverage(snapshot))
+        let (g, warnings) = crate::timings::stage("graph", || self.graph(snapshot))?;
+        Ok(crate::timings::stage("search", || {
+            analyze_graph(g, warnings, options).with_coverage(snapshot)
+        }))
     }
 }
 

@@ -75,6 +75,9 @@ pub struct Index<'a> {
     pub workloads: Vec<WorkloadNode<'a>>,
     pub workloads_by_ns: BTreeMap<&'a str, Vec<usize>>,
     pub service_accounts: HashMap<(&'a str, &'a str), &'a ServiceAccount>,
+    /// Names of the ServiceAccount objects of each namespace (a lookup per namespace would
+    /// otherwise scan every service account: namespaces x accounts on a large estate).
+    service_account_names_by_ns: HashMap<&'a str, Vec<&'a str>>,
     pub services_by_ns: BTreeMap<&'a str, Vec<&'a Service>>,
     pub secrets_by_ns: BTreeMap<&'a str, Vec<&'a Secret>>,
     pub namespace_objects: HashMap<&'a str, &'a Namespace>,
@@ -109,6 +112,13 @@ impl<'a> Index<'a> {
             .iter()
             .map(|sa| ((sa.metadata.ns(), sa.metadata.name.as_str()), sa))
             .collect();
+        let mut service_account_names_by_ns: HashMap<&str, Vec<&str>> = HashMap::new();
+        for sa in &snapshot.service_accounts {
+            service_account_names_by_ns
+                .entry(sa.metadata.ns())
+                .or_default()
+                .push(sa.metadata.name.as_str());
+        }
         let mut services_by_ns: BTreeMap<&str, Vec<&Service>> = BTreeMap::new();
         for s in &snapshot.services {
             services_by_ns.entry(s.metadata.ns()).or_default().push(s);
@@ -145,6 +155,7 @@ impl<'a> Index<'a> {
             workloads,
             workloads_by_ns,
             service_accounts,
+            service_account_names_by_ns,
             services_by_ns,
             secrets_by_ns,
             namespace_objects,
@@ -169,11 +180,11 @@ impl<'a> Index<'a> {
     /// the API server creates in every namespace.
     pub fn service_accounts_in(&self, ns: &str) -> Vec<&str> {
         let mut names: BTreeSet<&str> = self
-            .snapshot
-            .service_accounts
-            .iter()
-            .filter(|s| s.metadata.ns() == ns)
-            .map(|s| s.metadata.name.as_str())
+            .service_account_names_by_ns
+            .get(ns)
+            .into_iter()
+            .flatten()
+            .copied()
             .collect();
         names.extend(
             self.workloads_in(ns)

@@ -338,8 +338,8 @@ fn workload(
 fn pod_workload(kind: WorkloadKind, p: PodObject, source: Source) -> Workload {
     Workload {
         kind: Some(kind),
-        pod_labels: p.metadata.labels.clone(),
-        pod_annotations: p.metadata.annotations.clone(),
+        template_labels: Default::default(),
+        template_annotations: Default::default(),
         meta: p.metadata,
         pod_spec: p.spec,
         replicas: None,
@@ -367,8 +367,8 @@ fn controller_workload(kind: WorkloadKind, c: ControllerObject, source: Source) 
     Workload {
         kind: Some(kind),
         meta: c.metadata,
-        pod_labels: spec.template.metadata.labels,
-        pod_annotations: spec.template.metadata.annotations,
+        template_labels: spec.template.metadata.labels,
+        template_annotations: spec.template.metadata.annotations,
         pod_spec: spec.template.spec,
         replicas,
         selector,
@@ -381,12 +381,61 @@ fn is_bulk_kind(kind: &str) -> bool {
     WorkloadKind::from_kind(kind).is_some() || matches!(kind, "Service" | "ServiceAccount")
 }
 
-#[derive(serde::Deserialize)]
 struct KindOnly<'a> {
-    #[serde(borrow, default)]
     kind: Option<std::borrow::Cow<'a, str>>,
-    #[serde(borrow, default, rename = "apiVersion")]
     api_version: Option<std::borrow::Cow<'a, str>>,
+}
+
+/// `kind` and `apiVersion` of one object's JSON text, reading only as far as both (the
+/// first two keys of every `kubectl get -o json` item): skipping the rest of a Pod costs as
+/// much as reading it. `None` when the text is not an object. (An object naming a second,
+/// different `kind` after both keys is read as the first: it claims two kinds, and either
+/// reading is one of them.)
+fn read_head(text: &str) -> Option<KindOnly<'_>> {
+    use serde::Deserializer as _;
+    use serde::de::{IgnoredAny, MapAccess, Visitor};
+
+    #[derive(serde::Deserialize)]
+    struct Text<'a>(#[serde(borrow)] std::borrow::Cow<'a, str>);
+
+    struct Head<'h, 'a>(&'h mut KindOnly<'a>);
+    impl<'de, 'h> Visitor<'de> for Head<'h, 'de> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<(), M::Error> {
+            while let Some(Text(key)) = map.next_key()? {
+                let slot = match key.as_ref() {
+                    "kind" => &mut self.0.kind,
+                    "apiVersion" => &mut self.0.api_version,
+                    _ => {
+                        map.next_value::<IgnoredAny>()?;
+                        continue;
+                    }
+                };
+                *slot = map.next_value::<Option<Text<'de>>>()?.map(|t| t.0);
+                if self.0.kind.is_some() && self.0.api_version.is_some() {
+                    // Stop here: the deserializer then reports the unread rest as an error,
+                    // which `read_head` ignores.
+                    return Ok(());
+                }
+            }
+            Ok(())
+        }
+    }
+
+    let mut head = KindOnly {
+        kind: None,
+        api_version: None,
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
+    let done = de.deserialize_map(Head(&mut head));
+    match done {
+        Ok(()) => Some(head),
+        Err(_) if head.kind.is_some() && head.api_version.is_some() => Some(head),
+        Err(_) => None,
+    }
 }
 
 /// The fast path of [`add_object`] for one object's JSON text (an item of a `kubectl get
@@ -435,7 +484,7 @@ pub fn decode_object_text(
     default_namespace: &str,
     source: &Source,
 ) -> Option<(DecodedObject, String, String)> {
-    let head = serde_json::from_str::<KindOnly<'_>>(text).ok()?;
+    let head = read_head(text)?;
     let kind = head.kind?;
     if !is_bulk_kind(&kind) {
         return None;
@@ -591,7 +640,7 @@ mod tests {
         let w = &snap.workloads[0];
         assert_eq!(w.kind(), WorkloadKind::Deployment);
         assert_eq!(w.meta.ns(), "shop");
-        assert_eq!(w.pod_labels.get("app").map(String::as_str), Some("web"));
+        assert_eq!(w.pod_labels().get("app").map(String::as_str), Some("web"));
         assert_eq!(w.pod_spec.service_account(), "web");
         assert_eq!(w.replicas, Some(3));
     }

@@ -122,14 +122,17 @@ impl WorkloadKind {
     }
 }
 
-/// A Pod, or a controller with its pod template. For controllers, `pod_labels` are the
-/// template's labels (what Services select) and `pod_spec` the template's spec.
+/// A Pod, or a controller with its pod template. For controllers, `template_labels` are the
+/// template's labels (what Services select) and `pod_spec` the template's spec; a Pod's
+/// are its own metadata's, not copied (read both through [`Workload::pod_labels`]).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Workload {
     pub kind: Option<WorkloadKind>,
     pub meta: ObjectMeta,
-    pub pod_labels: BTreeMap<String, String>,
-    pub pod_annotations: BTreeMap<String, String>,
+    /// A controller's pod template labels (empty for a Pod).
+    pub template_labels: BTreeMap<String, String>,
+    /// A controller's pod template annotations (empty for a Pod).
+    pub template_annotations: BTreeMap<String, String>,
     pub pod_spec: PodSpec,
     /// `spec.replicas` where the kind has one.
     pub replicas: Option<i64>,
@@ -141,6 +144,22 @@ pub struct Workload {
 impl Workload {
     pub fn kind(&self) -> WorkloadKind {
         self.kind.unwrap_or(WorkloadKind::Pod)
+    }
+
+    /// The labels its pods carry: a Pod's own, a controller's template's.
+    pub fn pod_labels(&self) -> &BTreeMap<String, String> {
+        match self.kind() {
+            WorkloadKind::Pod => &self.meta.labels,
+            _ => &self.template_labels,
+        }
+    }
+
+    /// The annotations its pods carry: a Pod's own, a controller's template's.
+    pub fn pod_annotations(&self) -> &BTreeMap<String, String> {
+        match self.kind() {
+            WorkloadKind::Pod => &self.meta.annotations,
+            _ => &self.template_annotations,
+        }
     }
 }
 

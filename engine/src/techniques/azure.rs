@@ -330,7 +330,7 @@ fn carries_token(
     audiences: &[String],
 ) -> Option<(Evidence, f64)> {
     let spec_path = crate::techniques::identity::pod_spec_path(w);
-    let labelled = w.spec.pod_labels.get(USE_LABEL).map(|v| v.trim()) == Some("true");
+    let labelled = w.spec.pod_labels().get(USE_LABEL).map(|v| v.trim()) == Some("true");
     if labelled && webhook != Some(false) && audiences.iter().any(|a| a == TOKEN_EXCHANGE_AUDIENCE)
     {
         let detail = match webhook {

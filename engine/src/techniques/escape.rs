@@ -489,7 +489,7 @@ fn apparmor_unconfined(w: &WorkloadNode, c: &ContainerAt) -> Option<Evidence> {
     );
     if let Some(v) = w
         .spec
-        .pod_annotations
+        .pod_annotations()
         .get(&key)
         .filter(|v| v.eq_ignore_ascii_case("unconfined"))
     {

@@ -1,6 +1,6 @@
 //! Node: what an attacker on a node can take.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::graph::{AttackGraph, Evidence, id};
 use crate::index::{Index, WorkloadNode};
@@ -90,11 +90,12 @@ fn steals_tokens(ix: &Index, g: &mut AttackGraph) {
             evidence.extend(token.evidence.iter().cloned());
             NODE_STEALS_TOKENS.edge_with(likelihood, evidence, remediation(&obj, &token))
         };
+        let mut on_node = placed_on(w);
         for name in &p.placed {
             g.add_edge(
                 &id::node(name),
                 &token.service_account,
-                edge(ON_NODE_LIKELIHOOD, placed_on(w, name)),
+                edge(ON_NODE_LIKELIHOOD, on_node.remove(name).unwrap_or_default()),
             );
         }
         if p.pinned {
@@ -106,7 +107,11 @@ fn steals_tokens(ix: &Index, g: &mut AttackGraph) {
                     Evidence::new(&obj, "kind", "DaemonSet: a pod on every node it tolerates")
                         .at(&w.spec.source),
                 ];
-                for node in concrete.iter().filter(|n| !p.placed.contains(n)) {
+                // `placed` is sorted: a binary search, not a scan per node.
+                for node in concrete
+                    .iter()
+                    .filter(|n| p.placed.binary_search(n).is_err())
+                {
                     g.add_edge(
                         &id::node(node),
                         &token.service_account,
@@ -145,7 +150,7 @@ fn steals_tokens(ix: &Index, g: &mut AttackGraph) {
                 } else {
                     SCHEDULABLE_LIKELIHOOD
                 };
-                for name in list.iter().filter(|n| !p.placed.contains(n)) {
+                for name in list.iter().filter(|n| p.placed.binary_search(n).is_err()) {
                     let Some(node) = ix.placement.node(name) else {
                         continue;
                     };
@@ -350,20 +355,24 @@ fn bindings_naming(ix: &Index, who: &Identity) -> Vec<Evidence> {
     out
 }
 
-/// Evidence that the workload's pods run on node `name`.
-fn placed_on(w: &WorkloadNode, name: &str) -> Vec<Evidence> {
-    std::iter::once(w.spec)
-        .chain(w.pods.iter().copied())
-        .filter(|p| p.pod_spec.node_name.as_deref() == Some(name))
-        .map(|p| {
+/// Evidence that the workload's pods run on each node they are bound to, by node name (one
+/// pass over the pods: a DaemonSet has a pod on each of thousands of nodes).
+fn placed_on<'w>(w: &WorkloadNode<'w>) -> HashMap<&'w str, Vec<Evidence>> {
+    let mut out: HashMap<&str, Vec<Evidence>> = HashMap::new();
+    for p in std::iter::once(w.spec).chain(w.pods.iter().copied()) {
+        let Some(name) = p.pod_spec.node_name.as_deref() else {
+            continue;
+        };
+        out.entry(name).or_default().push(
             Evidence::new(
                 format!("{}/{}/{}", p.kind().as_str(), p.meta.ns(), p.meta.name),
                 format!("{}spec.nodeName", pod_template_path(p.kind())),
                 name,
             )
-            .at(&p.source)
-        })
-        .collect()
+            .at(&p.source),
+        );
+    }
+    out
 }
 
 fn remediation(obj: &str, token: &MountedToken) -> String {

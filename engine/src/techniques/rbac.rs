@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
 
-use crate::graph::{AttackGraph, Edge, Evidence, MAX_EVIDENCE, id};
+use crate::graph::{AttackGraph, Edge, Evidence, id};
 use crate::index::{Index, WorkloadNode};
 use crate::rbac::{
     GROUP_AUTHENTICATED, Grant, Identity, RoleId, Scope, binding_object, role_object, verb_matches,
@@ -740,12 +740,14 @@ fn workloads_in_scope<'s, 'a>(ix: &'s Index<'a>, scope: &Scope) -> Vec<&'s Workl
 /// of each namespace where the holder can change a controller, and to a node unless Pod
 /// Security forbids privileged pods in all of them. Only controllers in the snapshot count;
 /// resourceNames restrict to the named ones.
+/// Facts kept on each service account's RBAC_PATCH_WORKLOAD edge of a namespace (the rest
+/// are counted in `evidence_omitted`).
+const SA_FANOUT_EVIDENCE: usize = 4;
+
 fn patch_workload(p: &Perms<'_, '_>, out: &mut Vec<Step>) {
     let ix = p.ix;
     // Bare pods and the running pods of every workload.
     let mut seen = HashSet::new();
-    // Service accounts given a step here before the per-namespace ones below.
-    let mut token_targets: HashSet<String> = HashSet::new();
     for verb in ["patch", "update"] {
         for grant in p.grants(verb, "", "pods") {
             if !seen.insert(grant.key()) {
@@ -765,7 +767,6 @@ fn patch_workload(p: &Perms<'_, '_>, out: &mut Vec<Step>) {
                 if let Some(token) = mounted_token(ix, w) {
                     let mut e = edge.clone();
                     e.evidence.extend(token.evidence.iter().cloned());
-                    token_targets.insert(token.service_account.clone());
                     out.push((token.service_account.clone(), e));
                 }
                 out.push((w.id.clone(), edge));
@@ -818,14 +819,14 @@ fn patch_workload(p: &Perms<'_, '_>, out: &mut Vec<Step>) {
     }
     for (ns, (evidence, remediation)) in by_ns {
         for to in p.known.service_accounts_of(ns) {
-            // The graph keeps MAX_EVIDENCE facts of a new edge and counts the rest, so a
-            // namespace of hundreds of controllers is cut here (not cloned per service
-            // account). A step that may merge into an earlier one keeps them all, as the
-            // merge decides which it keeps.
-            let edge = if evidence.len() > MAX_EVIDENCE && !token_targets.contains(&to) {
+            // Every service account of the namespace gets the same facts, and one mutable
+            // controller already makes the step true: each edge keeps the first
+            // SA_FANOUT_EVIDENCE (the grant and a few controllers) and counts the rest, so a
+            // namespace of hundreds of controllers and accounts is not cloned per account.
+            let edge = if evidence.len() > SA_FANOUT_EVIDENCE {
                 let mut e = RBAC_PATCH_WORKLOAD
-                    .edge(evidence[..MAX_EVIDENCE].to_vec(), remediation.clone());
-                e.evidence_omitted = evidence.len() - MAX_EVIDENCE;
+                    .edge(evidence[..SA_FANOUT_EVIDENCE].to_vec(), remediation.clone());
+                e.evidence_omitted = evidence.len() - SA_FANOUT_EVIDENCE;
                 e
             } else {
                 RBAC_PATCH_WORKLOAD.edge(evidence.clone(), remediation.clone())
