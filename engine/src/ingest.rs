@@ -269,7 +269,7 @@ pub fn add_object(
                 return Ok(Added::UnsupportedKind(kind));
             };
             let w = workload(wk, value, source).map_err(at)?;
-            snap.workloads.push(w);
+            push_workload(snap, w);
         }
     }
     Ok(Added::Object)
@@ -472,8 +472,38 @@ pub fn add_decoded(snap: &mut Snapshot, decoded: DecodedObject) {
     match decoded {
         DecodedObject::Service(o) => snap.services.push(o),
         DecodedObject::ServiceAccount(o) => snap.service_accounts.push(o),
-        DecodedObject::Workload(w) => snap.workloads.push(w),
+        DecodedObject::Workload(w) => push_workload(snap, w),
     }
+}
+
+/// Add a workload. A Pod whose controller already has a Pod in the snapshot is a replica:
+/// only its metadata, kind, source and `spec.nodeName` are kept, as the analysis reads no
+/// more of it (its controller's template, or the controller's first Pod when the
+/// controller is absent, stands for every replica; see `index::group_workloads`). On a
+/// large estate the replicas' specs were most of the memory.
+fn push_workload(snap: &mut Snapshot, mut w: Workload) {
+    if w.kind() == WorkloadKind::Pod
+        && let Some(owner) = w
+            .meta
+            .controller()
+            .filter(|o| WorkloadKind::from_kind(&o.kind).is_some() && !o.name.is_empty())
+    {
+        let key = (
+            w.meta.ns().to_string(),
+            owner.kind.clone(),
+            owner.name.clone(),
+        );
+        if snap.replica_owners.contains(&key) {
+            let node_name = w.pod_spec.node_name.take();
+            w.pod_spec = PodSpec {
+                node_name,
+                ..PodSpec::default()
+            };
+        } else {
+            snap.replica_owners.insert(key);
+        }
+    }
+    snap.workloads.push(w);
 }
 
 /// The decoding half of [`add_object_text`], touching no snapshot, so that the items of a
@@ -625,6 +655,80 @@ pub fn set_default_namespace(value: &mut Value, ns: &str) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn pod(name: &str, owner: Option<(&str, &str)>, node: &str) -> Value {
+        let mut meta = json!({"name": name, "namespace": "shop"});
+        if let Some((kind, owner)) = owner {
+            meta["ownerReferences"] =
+                json!([{"apiVersion": "apps/v1", "kind": kind, "name": owner, "controller": true}]);
+        }
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": {
+            "nodeName": node, "serviceAccountName": "web",
+            "containers": [{"name": "c", "image": "web:1", "securityContext": {"privileged": true}}]}})
+    }
+
+    #[test]
+    fn a_controllers_later_pods_keep_only_metadata_and_node() {
+        let (snap, errors) = snapshot_from_values(
+            [
+                pod("web-1", Some(("ReplicaSet", "web-abc")), "n1"),
+                pod("web-2", Some(("ReplicaSet", "web-abc")), "n2"),
+                pod("other-1", Some(("ReplicaSet", "other-abc")), "n1"),
+                pod("mirror", Some(("Node", "n1")), "n1"),
+                pod("mirror-2", Some(("Node", "n1")), "n1"),
+                pod("bare", None, "n3"),
+            ],
+            "default",
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        let by_name = |n: &str| {
+            snap.workloads
+                .iter()
+                .find(|w| w.meta.name == n)
+                .expect("read")
+        };
+        // The first Pod of each controller stands for it when the controller is absent.
+        for whole in ["web-1", "other-1", "mirror", "mirror-2", "bare"] {
+            let w = by_name(whole);
+            assert_eq!(w.pod_spec.containers.len(), 1, "{whole}");
+            assert_eq!(w.pod_spec.service_account(), "web", "{whole}");
+        }
+        let replica = by_name("web-2");
+        assert!(replica.pod_spec.containers.is_empty());
+        assert_eq!(replica.pod_spec.node_name.as_deref(), Some("n2"));
+        assert_eq!(replica.meta.labels, by_name("web-1").meta.labels);
+        assert_eq!(
+            replica.meta.controller().map(|o| o.name.as_str()),
+            Some("web-abc")
+        );
+    }
+
+    #[test]
+    fn the_head_of_an_object_is_its_kind_and_api_version_wherever_they_are() {
+        let head = |t: &str| {
+            read_head(t).map(|h| {
+                (
+                    h.kind.map(|k| k.into_owned()),
+                    h.api_version.map(|v| v.into_owned()),
+                )
+            })
+        };
+        let some = |k: &str, v: &str| Some((Some(k.to_string()), Some(v.to_string())));
+        assert_eq!(
+            head(r#"{"apiVersion":"v1","kind":"Pod","spec":{"x":[1"#),
+            some("Pod", "v1")
+        );
+        assert_eq!(
+            head(r#"{"metadata":{"kind":"Nope"},"kind":"P\u006fd","x":1,"apiVersion":"v1"}"#),
+            some("Pod", "v1")
+        );
+        assert_eq!(
+            head(r#"{"kind":"Pod","spec":{}}"#),
+            Some((Some("Pod".to_string()), None))
+        );
+        assert_eq!(head(r#"{"kind":7,"apiVersion":"v1"}"#), None);
+        assert_eq!(head("[1,2]"), None);
+    }
 
     #[test]
     fn deployment_template_becomes_a_workload() {

@@ -234,11 +234,7 @@ impl<'a> NetPolicies<'a> {
         let mut isolating = Vec::new();
         let mut allowed = Vec::new();
         for p in self.by_ns.get(w.namespace).into_iter().flatten() {
-            if !p
-                .pod_selector
-                .matches(&w.spec.pod_labels())
-                .unwrap_or(false)
-            {
+            if !p.pod_selector.matches(w.spec.pod_labels()).unwrap_or(false) {
                 continue;
             }
             let rules = match dir {
@@ -627,7 +623,7 @@ spec: {template: {metadata: {labels: {app: batch, tier: jobs}}, spec: {container
             &dst,
             Peer::Pod {
                 namespace: src.namespace,
-                labels: &src.spec.pod_labels(),
+                labels: src.spec.pod_labels(),
             },
         )
     }

@@ -717,6 +717,11 @@ pub struct Snapshot {
     pub vuln: VulnScans,
     /// Problems met while collecting; the engine adds its own and reports them all.
     pub warnings: Vec<Warning>,
+    /// Pod owners `(namespace, kind, name)` that already have a Pod with its whole spec in
+    /// `workloads`: the owner's later Pods keep only their metadata and `spec.nodeName`
+    /// (see [`crate::ingest::add_decoded`]).
+    #[serde(skip)]
+    pub replica_owners: std::collections::BTreeSet<(String, String, String)>,
 }
 
 /// A problem with the input that did not stop the analysis.

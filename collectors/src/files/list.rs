@@ -26,6 +26,10 @@ struct ListDocument<'a> {
     items: Option<Vec<&'a RawValue>>,
 }
 
+/// List items decoded together: enough to keep both cores busy, few enough that the
+/// whole decoded objects of one chunk stay small beside the file's text.
+const DECODE_CHUNK: usize = 4096;
+
 impl Loader<'_> {
     /// Read `text` (a `.json` file) if it is one List object whose items are objects;
     /// `false` (nothing done) otherwise.
@@ -55,22 +59,27 @@ impl Loader<'_> {
             line: Some(line),
         };
         // Items are decoded in parallel (the bulk of a large estate's time), then added in
-        // their order, so the snapshot is the same as a sequential read.
-        let decoded: Vec<_> = items
-            .par_iter()
-            .map(|item| ingest::decode_object_text(item.get(), &namespace, &source))
-            .collect();
-        for (i, (item, decoded)) in items.into_iter().zip(decoded).enumerate() {
-            if let Some((object_model, kind, object)) = decoded {
-                ingest::add_decoded(&mut self.snap, object_model);
-                *self.stats.objects.entry(kind).or_default() += 1;
-                self.note_duplicate(object, source.clone());
-                continue;
-            }
-            match serde_json::from_str::<Value>(item.get()) {
-                Ok(value) => self.item(path, 0, value, &namespace, &format!(".items[{i}]")),
-                // Unreachable: RawValue holds valid JSON. Said, not panicked.
-                Err(e) => self.warn(path, Some(0), format!("invalid JSON: {e}")),
+        // their order, so the snapshot is the same as a sequential read. In chunks: a Pod
+        // replica is trimmed as it is added (`ingest::add_decoded`), so only one chunk of
+        // whole decoded Pods is held at a time.
+        for (c, chunk) in items.chunks(DECODE_CHUNK).enumerate() {
+            let decoded: Vec<_> = chunk
+                .par_iter()
+                .map(|item| ingest::decode_object_text(item.get(), &namespace, &source))
+                .collect();
+            for (j, (item, decoded)) in chunk.iter().zip(decoded).enumerate() {
+                if let Some((object_model, kind, object)) = decoded {
+                    ingest::add_decoded(&mut self.snap, object_model);
+                    *self.stats.objects.entry(kind).or_default() += 1;
+                    self.note_duplicate(object, source.clone());
+                    continue;
+                }
+                let i = c * DECODE_CHUNK + j;
+                match serde_json::from_str::<Value>(item.get()) {
+                    Ok(value) => self.item(path, 0, value, &namespace, &format!(".items[{i}]")),
+                    // Unreachable: RawValue holds valid JSON. Said, not panicked.
+                    Err(e) => self.warn(path, Some(0), format!("invalid JSON: {e}")),
+                }
             }
         }
         true

@@ -1,7 +1,7 @@
 //! RBAC: what a Kubernetes identity can do with its permissions.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::graph::{AttackGraph, Edge, Evidence, id};
 use crate::index::{Index, WorkloadNode};
@@ -379,73 +379,115 @@ type Step = (String, Edge);
 
 /// Per-(role, scope) results of evaluating a role as it would be bound, shared by every
 /// identity that may bind or escalate to it.
-type Cache = HashMap<(RoleId, Scope), Rc<Vec<Step>>>;
+type Cache = HashMap<(RoleId, Scope), Arc<Vec<Step>>>;
 
 pub fn edges(ix: &Index, g: &mut AttackGraph) {
-    let mut cache = Cache::new();
+    add(ix, compute(ix), g);
+}
+
+/// The RBAC steps of every identity and of the `cluster-admin` hub, computed from the index
+/// alone (no graph), so that [`crate::build_graph`] can run this, the costliest family,
+/// beside the others; [`add`] puts them in the graph.
+pub(crate) struct Computed {
+    /// Per identity, in [`crate::rbac::Rbac::identities`] order: its node id, whether it
+    /// holds more than the default bindings, and its steps.
+    identities: Vec<(String, bool, Vec<Step>)>,
+    hub: Vec<Step>,
+}
+
+pub(crate) fn compute(ix: &Index) -> Computed {
+    use rayon::prelude::*;
     let known = Known::new(ix);
+    let (identities, hub) = rayon::join(
+        || {
+            // Identities are independent; each worker keeps its own cache of bound roles
+            // (results do not depend on it), and `collect` keeps the identities' order.
+            ix.rbac
+                .identities()
+                .par_iter()
+                .map_init(Cache::new, |cache, who| {
+                    identity_steps(ix, &known, cache, who)
+                })
+                .collect::<Vec<_>>()
+        },
+        || {
+            // Computed whether or not an identity reaches cluster-admin (known only after
+            // the identities), as it runs beside them.
+            let hub = Perms {
+                ix,
+                known: &known,
+                holder: Holder::ClusterAdmin,
+                skip: HashSet::new(),
+            };
+            let mut steps = Vec::new();
+            single_permission_steps(&hub, &mut steps);
+            steps
+        },
+    );
+    Computed { identities, hub }
+}
+
+fn identity_steps(
+    ix: &Index,
+    known: &Known,
+    cache: &mut Cache,
+    who: &Identity,
+) -> (String, bool, Vec<Step>) {
+    let from = who.node_id();
+    let mut p = Perms {
+        ix,
+        known,
+        holder: Holder::Identity(who),
+        skip: HashSet::new(),
+    };
+    let mut steps = Vec::new();
+    cluster_admin(&p, &mut steps);
+    // A default binding (system:masters -> cluster-admin) exists in every cluster; its
+    // one edge says all, and fanning it out to every secret and pod would bloat every graph.
+    let beyond_default = !ix.rbac.only_default_bindings(who);
+    if beyond_default {
+        // What `*` on `*` cluster-wide allows is the `cluster-admin` node's steps (below):
+        // a holder reaches them through its RBAC_CLUSTER_ADMIN edge, so only its other
+        // grants (direct or through its groups) give it steps of its own. Without this,
+        // each wildcard holder had an edge per workload and service account per technique.
+        p.skip = ix
+            .rbac
+            .grants(who, "*", "*", "*")
+            .iter()
+            .filter(|gr| gr.scope == Scope::Cluster && gr.resource_names.is_empty())
+            .map(Grant::key)
+            .collect();
+        single_permission_steps(&p, &mut steps);
+        bind(&p, who, cache, &mut steps);
+        escalate(&p, who, cache, &mut steps);
+    }
+    (from, beyond_default, steps)
+}
+
+pub(crate) fn add(ix: &Index, computed: Computed, g: &mut AttackGraph) {
     // Whether an identity beyond the default binding (system:masters) reaches cluster-admin.
     let mut admin_reached = false;
-    for who in ix.rbac.identities() {
-        let from = who.node_id();
-        let mut p = Perms {
-            ix,
-            known: &known,
-            holder: Holder::Identity(who),
-            skip: HashSet::new(),
-        };
-        let mut steps = Vec::new();
-        cluster_admin(&p, &mut steps);
-        // A default binding (system:masters -> cluster-admin) exists in every cluster; its
-        // one edge says all, and fanning it out to every secret and pod would bloat every graph.
-        if !ix.rbac.only_default_bindings(who) {
-            // What `*` on `*` cluster-wide allows is the `cluster-admin` node's steps (below):
-            // a holder reaches them through its RBAC_CLUSTER_ADMIN edge, so only its other
-            // grants (direct or through its groups) give it steps of its own. Without this,
-            // each wildcard holder had an edge per workload and service account per technique.
-            p.skip = ix
-                .rbac
-                .grants(who, "*", "*", "*")
-                .iter()
-                .filter(|gr| gr.scope == Scope::Cluster && gr.resource_names.is_empty())
-                .map(Grant::key)
-                .collect();
-            single_permission_steps(&p, &mut steps);
-            bind(&p, who, &mut cache, &mut steps);
-            escalate(&p, who, &mut cache, &mut steps);
-        }
+    for (from, beyond_default, steps) in computed.identities {
         for (to, edge) in steps {
             if to != from {
-                admin_reached |= to == id::CLUSTER_ADMIN && !ix.rbac.only_default_bindings(who);
+                admin_reached |= to == id::CLUSTER_ADMIN && beyond_default;
                 g.add_edge(&from, &to, edge);
             }
         }
     }
+    // The steps out of `cluster-admin`, the hub every holder of `*` on `*` (and every other
+    // way into cluster-admin) continues from: what holding every permission gives, once.
+    // Added only when some identity beyond the default system:masters binding reaches
+    // cluster-admin (no graph otherwise leads through it, so the edges would be dead weight).
     if admin_reached {
-        cluster_admin_steps(ix, &known, g);
+        for (to, edge) in computed.hub {
+            if to != id::CLUSTER_ADMIN {
+                g.add_edge(id::CLUSTER_ADMIN, &to, edge);
+            }
+        }
     }
     // Last, so that it can link only to groups that lead somewhere.
     member_of(ix, g);
-}
-
-/// The steps out of `cluster-admin`, the hub every holder of `*` on `*` (and every other
-/// way into cluster-admin) continues from: what holding every permission gives, once.
-/// Added only when some identity beyond the default system:masters binding reaches
-/// cluster-admin (no graph otherwise leads through it, so the edges would be dead weight).
-fn cluster_admin_steps(ix: &Index, known: &Known, g: &mut AttackGraph) {
-    let hub = Perms {
-        ix,
-        known,
-        holder: Holder::ClusterAdmin,
-        skip: HashSet::new(),
-    };
-    let mut steps = Vec::new();
-    single_permission_steps(&hub, &mut steps);
-    for (to, edge) in steps {
-        if to != id::CLUSTER_ADMIN {
-            g.add_edge(id::CLUSTER_ADMIN, &to, edge);
-        }
-    }
 }
 
 /// The grant the `cluster-admin` node holds: the default ClusterRole cluster-admin's `*` on

@@ -468,7 +468,7 @@ pub(super) fn edges<'a>(
                         push_unique(&mut evidence, e.evidence.iter().cloned());
                         peers.push(Peer::Pod {
                             namespace: w.namespace,
-                            labels: &w.spec.pod_labels(),
+                            labels: w.spec.pod_labels(),
                         });
                     }
                     best.map(|l| (l, peers))

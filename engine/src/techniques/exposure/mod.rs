@@ -361,7 +361,7 @@ fn selected_workloads<'i, 'a>(
     let ns = svc.metadata.ns();
     let obj = format!("Service/{ns}/{}", svc.metadata.name);
     ix.workloads_in(ns)
-        .filter(|w| map_selects(selector, &w.spec.pod_labels()))
+        .filter(|w| map_selects(selector, w.spec.pod_labels()))
         .map(|w| {
             let matched = Evidence::new(
                 &obj,

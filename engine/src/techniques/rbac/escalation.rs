@@ -23,7 +23,7 @@ fn role_steps(
     cache: &mut Cache,
     role: RoleId,
     scope: &Scope,
-) -> Rc<Vec<Step>> {
+) -> Arc<Vec<Step>> {
     cache
         .entry((role, scope.clone()))
         .or_insert_with(|| {
@@ -38,7 +38,7 @@ fn role_steps(
             if steps.is_empty() {
                 single_permission_steps(&p, &mut steps);
             }
-            Rc::new(steps)
+            Arc::new(steps)
         })
         .clone()
 }
