@@ -453,27 +453,106 @@ pub fn add_object_text(
     source: &Source,
 ) -> Option<(String, String)> {
     let (decoded, kind, object) = decode_object_text(text, default_namespace, source)?;
-    add_decoded(snap, decoded);
-    Some((kind, object))
+    add_decoded(snap, decoded).then_some((kind, object))
 }
 
 /// An object [`decode_object_text`] read, not yet in a snapshot.
 // Unboxed: each value is moved once into the snapshot's vectors; a box would be one more
 // allocation per object of the largest inputs.
 #[allow(clippy::large_enum_variant)]
-pub enum DecodedObject {
+pub enum DecodedObject<'t> {
     Service(Service),
     ServiceAccount(ServiceAccount),
     Workload(Workload),
+    /// A Pod whose spec is still text: [`PodDraft::finish`] decodes it, whole, or only its
+    /// `nodeName` for a replica (see [`push_workload`]), which saves decoding most of the
+    /// specs of a large estate.
+    Pod(PodDraft<'t>),
 }
 
-/// Add what [`decode_object_text`] read, as [`add_object_text`] would have.
-pub fn add_decoded(snap: &mut Snapshot, decoded: DecodedObject) {
+/// A Pod read up to its spec, which is kept as text.
+pub struct PodDraft<'t> {
+    meta: ObjectMeta,
+    spec: &'t serde_json::value::RawValue,
+    source: Source,
+}
+
+#[derive(serde::Deserialize)]
+struct PodDraftObject<'t> {
+    #[serde(default)]
+    metadata: ObjectMeta,
+    /// Absent or `null`: not a draft (the ordinary decoding decides what that means).
+    #[serde(borrow, default)]
+    spec: Option<&'t serde_json::value::RawValue>,
+}
+
+/// The only field of a replica's spec that is kept.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct NodeNameOnly {
+    #[serde(rename = "nodeName")]
+    node_name: Option<String>,
+}
+
+impl PodDraft<'_> {
+    /// `(namespace, kind, name)` of the controller whose Pods are replicas of each other,
+    /// as [`push_workload`] keys them.
+    pub fn owner(&self) -> Option<(String, String, String)> {
+        owner_key(&self.meta)
+    }
+
+    /// The Pod as a workload: its spec decoded whole, or for a `replica` only `nodeName`.
+    /// `None` when the spec is not what the model reads (the caller then takes
+    /// [`add_object`], which names the field).
+    pub fn finish(self, replica: bool) -> Option<Workload> {
+        let spec = if replica {
+            let n: NodeNameOnly = serde_json::from_str(self.spec.get()).ok()?;
+            PodSpec {
+                node_name: n.node_name,
+                ..PodSpec::default()
+            }
+        } else {
+            serde_json::from_str(self.spec.get()).ok()?
+        };
+        let p = PodObject {
+            metadata: self.meta,
+            spec,
+        };
+        Some(pod_workload(WorkloadKind::Pod, p, self.source))
+    }
+}
+
+/// Add what [`decode_object_text`] read, as [`add_object_text`] would have; `false` (nothing
+/// added) for a Pod whose spec the model cannot read.
+pub fn add_decoded(snap: &mut Snapshot, decoded: DecodedObject<'_>) -> bool {
     match decoded {
         DecodedObject::Service(o) => snap.services.push(o),
         DecodedObject::ServiceAccount(o) => snap.service_accounts.push(o),
         DecodedObject::Workload(w) => push_workload(snap, w),
+        DecodedObject::Pod(draft) => {
+            let replica = draft
+                .owner()
+                .is_some_and(|k| snap.replica_owners.contains(&k));
+            match draft.finish(replica) {
+                Some(w) => push_workload(snap, w),
+                None => return false,
+            }
+        }
     }
+    true
+}
+
+/// `(namespace, kind, name)` of the workload controller of a Pod (by its metadata), the key
+/// of [`Snapshot::replica_owners`].
+pub fn owner_key(meta: &ObjectMeta) -> Option<(String, String, String)> {
+    let owner = meta
+        .controller()
+        .filter(|o| WorkloadKind::from_kind(&o.kind).is_some() && !o.name.is_empty())?;
+    Some((
+        meta.ns().to_string(),
+        owner.kind.clone(),
+        owner.name.clone(),
+    ))
 }
 
 /// Add a workload. A Pod whose controller already has a Pod in the snapshot is a replica:
@@ -483,16 +562,8 @@ pub fn add_decoded(snap: &mut Snapshot, decoded: DecodedObject) {
 /// large estate the replicas' specs were most of the memory.
 fn push_workload(snap: &mut Snapshot, mut w: Workload) {
     if w.kind() == WorkloadKind::Pod
-        && let Some(owner) = w
-            .meta
-            .controller()
-            .filter(|o| WorkloadKind::from_kind(&o.kind).is_some() && !o.name.is_empty())
+        && let Some(key) = owner_key(&w.meta)
     {
-        let key = (
-            w.meta.ns().to_string(),
-            owner.kind.clone(),
-            owner.name.clone(),
-        );
         if snap.replica_owners.contains(&key) {
             let node_name = w.pod_spec.node_name.take();
             w.pod_spec = PodSpec {
@@ -509,11 +580,11 @@ fn push_workload(snap: &mut Snapshot, mut w: Workload) {
 /// The decoding half of [`add_object_text`], touching no snapshot, so that the items of a
 /// List can be decoded in parallel and then added in their order: the object, its kind, and
 /// `Kind/namespace/name`.
-pub fn decode_object_text(
-    text: &str,
+pub fn decode_object_text<'t>(
+    text: &'t str,
     default_namespace: &str,
     source: &Source,
-) -> Option<(DecodedObject, String, String)> {
+) -> Option<(DecodedObject<'t>, String, String)> {
     let head = read_head(text)?;
     let kind = head.kind?;
     if !is_bulk_kind(&kind) {
@@ -565,12 +636,21 @@ pub fn decode_object_text(
         k => {
             let wk = WorkloadKind::from_kind(k)?;
             let w = if wk == WorkloadKind::Pod {
-                let mut p: PodObject = serde_json::from_str(text).ok()?;
-                if !fix_meta(&mut p.metadata) {
+                let p: PodDraftObject<'_> = serde_json::from_str(text).ok()?;
+                let (mut meta, spec) = (p.metadata, p.spec?);
+                if !fix_meta(&mut meta) {
                     return None;
                 }
-                named(&p.metadata);
-                pod_workload(wk, p, source.clone())
+                named(&meta);
+                return Some((
+                    DecodedObject::Pod(PodDraft {
+                        meta,
+                        spec,
+                        source: source.clone(),
+                    }),
+                    kind.into_owned(),
+                    object,
+                ));
             } else {
                 let mut c: ControllerObject = serde_json::from_str(text).ok()?;
                 if !fix_meta(&mut c.metadata) {

@@ -63,13 +63,59 @@ impl Loader<'_> {
         // replica is trimmed as it is added (`ingest::add_decoded`), so only one chunk of
         // whole decoded Pods is held at a time.
         for (c, chunk) in items.chunks(DECODE_CHUNK).enumerate() {
-            let decoded: Vec<_> = chunk
+            let drafts: Vec<_> = chunk
                 .par_iter()
                 .map(|item| ingest::decode_object_text(item.get(), &namespace, &source))
                 .collect();
-            for (j, (item, decoded)) in chunk.iter().zip(decoded).enumerate() {
-                if let Some((object_model, kind, object)) = decoded {
-                    ingest::add_decoded(&mut self.snap, object_model);
+            // Which Pods are replicas (their controller already has a Pod, earlier in the
+            // snapshot or in this chunk) is decided in item order; their specs are then
+            // decoded in parallel, a replica's only for `nodeName`.
+            let mut owners_here = std::collections::HashSet::new();
+            let replica: Vec<bool> = drafts
+                .iter()
+                .map(|d| match d {
+                    Some((ingest::DecodedObject::Pod(p), ..)) => p.owner().is_some_and(|k| {
+                        self.snap.replica_owners.contains(&k) || !owners_here.insert(k)
+                    }),
+                    _ => false,
+                })
+                .collect();
+            let decoded: Vec<_> = drafts
+                .into_par_iter()
+                .zip(replica.par_iter().copied())
+                .map(|(d, replica)| {
+                    let (object_model, kind, object) = d?;
+                    let object_model = match object_model {
+                        ingest::DecodedObject::Pod(p) => {
+                            ingest::DecodedObject::Workload(p.finish(replica)?)
+                        }
+                        other => other,
+                    };
+                    Some((object_model, kind, object))
+                })
+                .collect();
+            for (j, (item, mut decoded)) in chunk.iter().zip(decoded).enumerate() {
+                // A replica whose owner's first Pod could not be read after all stands for
+                // the owner: it is decoded again, whole.
+                if replica[j]
+                    && let Some((ingest::DecodedObject::Workload(w), ..)) = &decoded
+                    && ingest::owner_key(&w.meta)
+                        .is_some_and(|k| !self.snap.replica_owners.contains(&k))
+                {
+                    decoded = ingest::decode_object_text(item.get(), &namespace, &source).and_then(
+                        |(o, kind, object)| match o {
+                            ingest::DecodedObject::Pod(p) => Some((
+                                ingest::DecodedObject::Workload(p.finish(false)?),
+                                kind,
+                                object,
+                            )),
+                            other => Some((other, kind, object)),
+                        },
+                    );
+                }
+                if let Some((object_model, kind, object)) = decoded
+                    && ingest::add_decoded(&mut self.snap, object_model)
+                {
                     *self.stats.objects.entry(kind).or_default() += 1;
                     self.note_duplicate(object, source.clone());
                     continue;
@@ -108,6 +154,44 @@ mod tests {
       {"apiVersion": "v1", "kind": "Pod", "metadata": {"generateName": "gen-"}, "spec": {}},
       {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm", "namespace": "a"}}
     ]}"#;
+
+    #[test]
+    fn replicas_keep_their_node_and_the_first_readable_pod_stands_for_the_owner() {
+        let pod = |name: &str, node: &str, containers: &str| {
+            format!(
+                r#"{{"apiVersion": "v1", "kind": "Pod", "metadata": {{"name": "{name}", "namespace": "a",
+                  "ownerReferences": [{{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-1", "controller": true}}]}},
+                  "spec": {{"nodeName": "{node}", "containers": {containers}}}}}"#
+            )
+        };
+        let whole = r#"[{"name": "c", "securityContext": {"privileged": true}}]"#;
+        let list = format!(
+            r#"{{"apiVersion": "v1", "kind": "List", "items": [{}, {}, {}]}}"#,
+            pod("broken", "n0", r#""nope""#),
+            pod("first", "n1", whole),
+            pod("second", "n2", whole)
+        );
+        let root = std::env::temp_dir().join(format!("kubepath-replicas-{}", std::process::id()));
+        fs::create_dir_all(&root).expect("temp folder");
+        fs::write(root.join("pods.json"), list).expect("write");
+        let loaded = load_paths(&[root.clone()], &FileOptions::default());
+        let _ = fs::remove_dir_all(&root);
+        let (snap, _) = loaded.expect("loads");
+        let by_name = |n: &str| snap.workloads.iter().find(|w| w.meta.name == n);
+        assert!(by_name("broken").is_none());
+        assert!(
+            snap.warnings
+                .iter()
+                .any(|w| w.to_string().contains("spec.containers")),
+            "{:?}",
+            snap.warnings
+        );
+        let first = by_name("first").expect("read");
+        assert_eq!(first.pod_spec.containers.len(), 1, "stands for the owner");
+        let second = by_name("second").expect("read");
+        assert!(second.pod_spec.containers.is_empty(), "a replica");
+        assert_eq!(second.pod_spec.node_name.as_deref(), Some("n2"));
+    }
 
     #[test]
     fn a_json_list_reads_as_the_value_path_reads_it() {
