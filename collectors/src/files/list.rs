@@ -174,7 +174,7 @@ mod tests {
         let root = std::env::temp_dir().join(format!("kubepath-replicas-{}", std::process::id()));
         fs::create_dir_all(&root).expect("temp folder");
         fs::write(root.join("pods.json"), list).expect("write");
-        let loaded = load_paths(&[root.clone()], &FileOptions::default());
+        let loaded = load_paths(std::slice::from_ref(&root), &FileOptions::default());
         let _ = fs::remove_dir_all(&root);
         let (snap, _) = loaded.expect("loads");
         let by_name = |n: &str| snap.workloads.iter().find(|w| w.meta.name == n);
