@@ -318,6 +318,20 @@ impl AttackGraph {
         ex
     }
 
+    /// Add every edge of `other`, in its order, as [`AttackGraph::add_edge`] would have added
+    /// them here (merging as it does): a family computed into a graph of its own, beside the
+    /// others, then joins this one.
+    pub fn absorb(&mut self, other: AttackGraph) {
+        let (nodes, edges) = other.graph.into_nodes_edges();
+        for e in edges {
+            let (Some(a), Some(b)) = (nodes.get(e.source().index()), nodes.get(e.target().index()))
+            else {
+                continue;
+            };
+            self.add_edge(&a.weight.id, &b.weight.id, e.weight);
+        }
+    }
+
     pub fn node_id(&self, ix: NodeIndex) -> &str {
         &self.graph[ix].id
     }

@@ -34,10 +34,16 @@ pub fn build_graph(snapshot: &Snapshot) -> (AttackGraph, Vec<Warning>) {
     let ix = Index::new(snapshot);
     let mut g = AttackGraph::new();
     g.node(graph::id::INTERNET);
-    // RBAC, the costliest family, reads only the index: it runs beside the families that
-    // come before it, and its steps are added in the same order as before.
-    let (rbac, ()) = rayon::join(
-        || techniques::rbac::compute(&ix),
+    // RBAC, the costliest family, and the IAM privilege escalations read only the index:
+    // they run beside the families that come before them, and their edges are added in the
+    // same order as a sequential build would add them.
+    let ((rbac, privesc), ()) = rayon::join(
+        || {
+            rayon::join(
+                || techniques::rbac::compute(&ix),
+                || techniques::aws::privesc_graph(&ix),
+            )
+        },
         || {
             techniques::exposure::edges(&ix, &mut g);
             techniques::identity::edges(&ix, &mut g);
@@ -46,6 +52,25 @@ pub fn build_graph(snapshot: &Snapshot) -> (AttackGraph, Vec<Warning>) {
         },
     );
     techniques::rbac::add(&ix, rbac, &mut g);
+    techniques::aws::edges_but_privesc(&ix, &mut g);
+    g.absorb(privesc);
+    techniques::gcp::edges(&ix, &mut g);
+    techniques::azure::edges(&ix, &mut g);
+    (g, ix.warnings)
+}
+
+/// [`build_graph`] one family after another on this thread: the reference its parallel
+/// schedule must equal, edge for edge (tested on generated estates).
+#[doc(hidden)]
+pub fn build_graph_sequential(snapshot: &Snapshot) -> (AttackGraph, Vec<Warning>) {
+    let ix = Index::new(snapshot);
+    let mut g = AttackGraph::new();
+    g.node(graph::id::INTERNET);
+    techniques::exposure::edges(&ix, &mut g);
+    techniques::identity::edges(&ix, &mut g);
+    techniques::escape::edges(&ix, &mut g);
+    techniques::node::edges(&ix, &mut g);
+    techniques::rbac::edges(&ix, &mut g);
     techniques::aws::edges(&ix, &mut g);
     techniques::gcp::edges(&ix, &mut g);
     techniques::azure::edges(&ix, &mut g);

@@ -69,10 +69,24 @@ mod eks;
 mod privesc;
 
 pub fn edges(ix: &Index, g: &mut AttackGraph) {
+    edges_but_privesc(ix, g);
+    privesc::edges(ix, g);
+}
+
+/// Every AWS edge but the IAM privilege escalations, which [`privesc_graph`] computes.
+pub(crate) fn edges_but_privesc(ix: &Index, g: &mut AttackGraph) {
     admin_edges(ix, g);
     irsa_edges(ix, g);
     eks::edges(ix, g);
-    privesc::edges(ix, g);
+}
+
+/// The IAM privilege escalations in a graph of their own: they read only the index, so
+/// [`crate::build_graph`] computes them beside the other families and absorbs them after
+/// [`edges_but_privesc`], where [`edges`] adds them.
+pub(crate) fn privesc_graph(ix: &Index) -> AttackGraph {
+    let mut g = AttackGraph::new();
+    privesc::edges(ix, &mut g);
+    g
 }
 
 fn kind_word(p: &Principal<'_>) -> &'static str {

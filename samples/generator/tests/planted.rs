@@ -87,3 +87,40 @@ fn scan_finds_every_planted_chain() {
     }
     let _ = fs::remove_dir_all(dir);
 }
+
+#[test]
+fn the_parallel_graph_build_equals_the_sequential_one() {
+    let dir = scratch("parallel");
+    generate(&SMALL, &dir).expect("writes the estate");
+    let (snap, _) =
+        load_paths(std::slice::from_ref(&dir), &FileOptions::default()).expect("the estate loads");
+    let _ = fs::remove_dir_all(&dir);
+    let dump = |g: &kubepath_engine::AttackGraph| {
+        let nodes: Vec<String> = g
+            .graph
+            .node_indices()
+            .map(|n| g.node_id(n).to_string())
+            .collect();
+        let edges: Vec<String> = g
+            .graph
+            .edge_indices()
+            .map(|e| {
+                let (a, b) = g.graph.edge_endpoints(e).expect("an edge has ends");
+                format!("{} {} {:?}", g.node_id(a), g.node_id(b), g.graph[e])
+            })
+            .collect();
+        (nodes, edges)
+    };
+    let (parallel, w1) = kubepath_engine::build_graph(&snap);
+    let (sequential, w2) = kubepath_engine::build_graph_sequential(&snap);
+    let (p, s) = (dump(&parallel), dump(&sequential));
+    assert!(s.1.len() > 1000, "{} edges", s.1.len());
+    assert!(s.1.iter().any(|e| e.contains("AWS_PRIVESC")));
+    assert!(s.1.iter().any(|e| e.contains("RBAC_PATCH_WORKLOAD")));
+    assert_eq!(p.0, s.0, "node order");
+    assert_eq!(p.1.len(), s.1.len());
+    for (a, b) in p.1.iter().zip(&s.1) {
+        assert_eq!(a, b);
+    }
+    assert_eq!(w1, w2);
+}
