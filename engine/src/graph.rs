@@ -257,8 +257,9 @@ fn ser_technique<S: serde::Serializer>(t: &&'static Technique, s: S) -> Result<S
 #[derive(Debug, Default, Clone)]
 pub struct AttackGraph {
     pub graph: DiGraph<Node, Edge>,
-    ids: HashMap<String, NodeIndex>,
-    edge_keys: HashMap<(NodeIndex, NodeIndex, &'static str), EdgeIndex>,
+    ids: HashMap<String, NodeIndex, foldhash::fast::RandomState>,
+    edge_keys:
+        HashMap<(NodeIndex, NodeIndex, &'static str), EdgeIndex, foldhash::fast::RandomState>,
 }
 
 impl AttackGraph {
