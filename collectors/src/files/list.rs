@@ -3,48 +3,167 @@
 //! ([`ingest::add_object_text`]); every other item takes the ordinary `Value` path. The
 //! result (objects, order, stats, warnings) is the same as reading the file as a `Value`.
 
+use std::collections::HashSet;
 use std::path::Path;
+use std::sync::mpsc::{SyncSender, sync_channel};
 
 use kubepath_engine::Source;
 use kubepath_engine::ingest;
 use rayon::prelude::*;
-use serde::Deserialize;
-use serde::de::IgnoredAny;
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::Loader;
 
-/// A whole file holding one List object. `apiVersion` is required: with it, no other
-/// recogniser (gcloud, az, aws, eks, facts) claims the document, so it is read as a List.
-#[derive(Deserialize)]
-struct ListDocument<'a> {
-    #[serde(rename = "apiVersion")]
-    api_version: Option<IgnoredAny>,
+/// What the scan of a file found at its top level, beside the items it streamed: the
+/// fields a List needs. The same checks as deserializing the whole file as
+/// `{apiVersion: Option<_>, kind: Option<String>, items: Option<Vec<&RawValue>>}` (a known
+/// key twice is an error; `null` is absent; other keys are ignored).
+#[derive(Default)]
+struct Scanned {
+    api_version: bool,
     kind: Option<String>,
-    #[serde(borrow)]
-    items: Option<Vec<&'a RawValue>>,
+    items: bool,
+    /// Whether every item is an object.
+    all_objects: bool,
+}
+
+type Chunk<'t> = Vec<&'t RawValue>;
+
+/// The top-level object of a List file: its items are sent in chunks as they are read.
+struct Top<'c, 't> {
+    tx: &'c SyncSender<Chunk<'t>>,
+}
+
+impl<'de> Visitor<'de> for Top<'_, 'de> {
+    type Value = Scanned;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a List object")
+    }
+
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Scanned, M::Error> {
+        let mut out = Scanned::default();
+        let (mut api_version, mut kind, mut items) = (false, false, false);
+        while let Some(Key(key)) = map.next_key()? {
+            let seen = match key.as_ref() {
+                "apiVersion" => &mut api_version,
+                "kind" => &mut kind,
+                "items" => &mut items,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+            };
+            if std::mem::replace(seen, true) {
+                return Err(serde::de::Error::custom(format!("duplicate field `{key}`")));
+            }
+            match key.as_ref() {
+                "apiVersion" => out.api_version = map.next_value::<Option<IgnoredAny>>()?.is_some(),
+                "kind" => out.kind = map.next_value()?,
+                _ => {
+                    if let Some(all) = map.next_value_seed(Items { tx: self.tx })? {
+                        out.items = true;
+                        out.all_objects = all;
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[derive(Deserialize)]
+struct Key<'a>(#[serde(borrow)] std::borrow::Cow<'a, str>);
+
+/// `items`: `null`, or an array whose elements are sent in chunks; the value says whether
+/// every element is an object.
+struct Items<'c, 't> {
+    tx: &'c SyncSender<Chunk<'t>>,
+}
+
+impl<'de> DeserializeSeed<'de> for Items<'_, 'de> {
+    type Value = Option<bool>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<bool>, D::Error> {
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Items<'_, 'de> {
+    type Value = Option<bool>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of items")
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<Option<bool>, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Option<bool>, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Option<bool>, D::Error> {
+        d.deserialize_seq(self)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Option<bool>, A::Error> {
+        let mut all = true;
+        let mut chunk = Vec::with_capacity(DECODE_CHUNK);
+        while let Some(item) = seq.next_element::<&'de RawValue>()? {
+            all &= item.get().starts_with('{');
+            chunk.push(item);
+            if chunk.len() == DECODE_CHUNK {
+                // A receiver that stopped listening needs no more; the scan still checks the
+                // rest of the file.
+                let _ = self.tx.send(std::mem::replace(
+                    &mut chunk,
+                    Vec::with_capacity(DECODE_CHUNK),
+                ));
+            }
+        }
+        if !chunk.is_empty() {
+            let _ = self.tx.send(chunk);
+        }
+        Ok(Some(all))
+    }
+}
+
+/// Scan `text` as one JSON object, sending its `items` in chunks; `None` when it is not
+/// one well-formed JSON object.
+fn scan<'t>(text: &'t str, tx: SyncSender<Chunk<'t>>) -> Option<Scanned> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let scanned = de.deserialize_map(Top { tx: &tx }).ok()?;
+    de.end().ok()?;
+    Some(scanned)
 }
 
 /// List items decoded together: enough to keep both cores busy, few enough that the
 /// whole decoded objects of one chunk stay small beside the file's text.
 const DECODE_CHUNK: usize = 4096;
 
+/// One chunk of items, decoded: for each, the object (or `None`: the `Value` path decides),
+/// and whether it was decoded as a Pod replica.
+type DecodedChunk<'t> = (
+    Chunk<'t>,
+    Vec<Option<(ingest::DecodedObject<'t>, String, String)>>,
+    Vec<bool>,
+);
+
 impl Loader<'_> {
     /// Read `text` (a `.json` file) if it is one List object whose items are objects;
     /// `false` (nothing done) otherwise.
+    ///
+    /// The file is scanned on a thread of its own while the items it has found are decoded
+    /// in parallel (the bulk of a large estate's time); whether the file is a List at all
+    /// is known only at its end (`kubectl` writes `kind` after `items`), so the decoded
+    /// items are added, in their order, once the scan says so. The snapshot is the same as
+    /// a sequential read's.
     pub(super) fn json_list(&mut self, path: &Path, text: &str) -> bool {
-        let Ok(doc) = serde_json::from_str::<ListDocument<'_>>(text) else {
-            return false;
-        };
-        let (Some(_), Some(kind), Some(items)) = (doc.api_version, doc.kind, doc.items) else {
-            return false;
-        };
-        if !kind.ends_with("List") || !items.iter().all(|i| i.get().starts_with('{')) {
-            return false;
-        }
-        self.stats.files += 1;
-        self.stats.documents += 1;
         let namespace = self.namespace_for(path);
         // The List's own first line: where a reader finds every item (as the Value path says).
         let line = 1 + text
@@ -52,52 +171,73 @@ impl Loader<'_> {
             .unwrap_or("")
             .matches('\n')
             .count();
-        self.line = Some(line);
         let source = Source {
             file: path.display().to_string(),
             document: 0,
             line: Some(line),
         };
-        // Items are decoded in parallel (the bulk of a large estate's time), then added in
-        // their order, so the snapshot is the same as a sequential read. In chunks: a Pod
-        // replica is trimmed as it is added (`ingest::add_decoded`), so only one chunk of
-        // whole decoded Pods is held at a time.
-        for (c, chunk) in items.chunks(DECODE_CHUNK).enumerate() {
-            let drafts: Vec<_> = chunk
-                .par_iter()
-                .map(|item| ingest::decode_object_text(item.get(), &namespace, &source))
-                .collect();
+        let replica_owners = &self.snap.replica_owners;
+        let (scanned, chunks) = std::thread::scope(|s| {
+            let (tx, rx) = sync_channel::<Chunk<'_>>(2);
+            let scanner = s.spawn(move || scan(text, tx));
             // Which Pods are replicas (their controller already has a Pod, earlier in the
-            // snapshot or in this chunk) is decided in item order; their specs are then
+            // snapshot or in this file) is decided in item order; their specs are then
             // decoded in parallel, a replica's only for `nodeName`.
-            let mut owners_here = std::collections::HashSet::new();
-            let replica: Vec<bool> = drafts
-                .iter()
-                .map(|d| match d {
-                    Some((ingest::DecodedObject::Pod(p), ..)) => p.owner().is_some_and(|k| {
-                        self.snap.replica_owners.contains(&k) || !owners_here.insert(k)
-                    }),
-                    _ => false,
-                })
-                .collect();
-            let decoded: Vec<_> = drafts
-                .into_par_iter()
-                .zip(replica.par_iter().copied())
-                .map(|(d, replica)| {
-                    let (object_model, kind, object) = d?;
-                    let object_model = match object_model {
-                        ingest::DecodedObject::Pod(p) => {
-                            ingest::DecodedObject::Workload(p.finish(replica)?)
-                        }
-                        other => other,
-                    };
-                    Some((object_model, kind, object))
-                })
-                .collect();
-            for (j, (item, mut decoded)) in chunk.iter().zip(decoded).enumerate() {
+            let mut owners_here = HashSet::new();
+            let mut chunks: Vec<DecodedChunk<'_>> = Vec::new();
+            for chunk in rx {
+                let drafts: Vec<_> = chunk
+                    .par_iter()
+                    .map(|item| ingest::decode_object_text(item.get(), &namespace, &source))
+                    .collect();
+                let replica: Vec<bool> = drafts
+                    .iter()
+                    .map(|d| match d {
+                        Some((ingest::DecodedObject::Pod(p), ..)) => p
+                            .owner()
+                            .is_some_and(|k| replica_owners.contains(&k) || !owners_here.insert(k)),
+                        _ => false,
+                    })
+                    .collect();
+                let decoded: Vec<_> = drafts
+                    .into_par_iter()
+                    .zip(replica.par_iter().copied())
+                    .map(|(d, replica)| {
+                        let (object_model, kind, object) = d?;
+                        let object_model = match object_model {
+                            ingest::DecodedObject::Pod(p) => {
+                                ingest::DecodedObject::Workload(p.finish(replica)?)
+                            }
+                            other => other,
+                        };
+                        Some((object_model, kind, object))
+                    })
+                    .collect();
+                chunks.push((chunk, decoded, replica));
+            }
+            (scanner.join().ok().flatten(), chunks)
+        });
+        let Some(Scanned {
+            api_version: true,
+            kind: Some(kind),
+            items: true,
+            all_objects: true,
+        }) = scanned
+        else {
+            return false;
+        };
+        if !kind.ends_with("List") {
+            return false;
+        }
+        self.stats.files += 1;
+        self.stats.documents += 1;
+        self.line = Some(line);
+        let mut i = 0;
+        for (chunk, decoded, replica) in chunks {
+            for ((item, mut decoded), replica) in chunk.into_iter().zip(decoded).zip(replica) {
                 // A replica whose owner's first Pod could not be read after all stands for
                 // the owner: it is decoded again, whole.
-                if replica[j]
+                if replica
                     && let Some((ingest::DecodedObject::Workload(w), ..)) = &decoded
                     && ingest::owner_key(&w.meta)
                         .is_some_and(|k| !self.snap.replica_owners.contains(&k))
@@ -118,14 +258,14 @@ impl Loader<'_> {
                 {
                     *self.stats.objects.entry(kind).or_default() += 1;
                     self.note_duplicate(object, source.clone());
-                    continue;
+                } else {
+                    match serde_json::from_str::<Value>(item.get()) {
+                        Ok(value) => self.item(path, 0, value, &namespace, &format!(".items[{i}]")),
+                        // Unreachable: RawValue holds valid JSON. Said, not panicked.
+                        Err(e) => self.warn(path, Some(0), format!("invalid JSON: {e}")),
+                    }
                 }
-                let i = c * DECODE_CHUNK + j;
-                match serde_json::from_str::<Value>(item.get()) {
-                    Ok(value) => self.item(path, 0, value, &namespace, &format!(".items[{i}]")),
-                    // Unreachable: RawValue holds valid JSON. Said, not panicked.
-                    Err(e) => self.warn(path, Some(0), format!("invalid JSON: {e}")),
-                }
+                i += 1;
             }
         }
         true
@@ -191,6 +331,69 @@ mod tests {
         let second = by_name("second").expect("read");
         assert!(second.pod_spec.containers.is_empty(), "a replica");
         assert_eq!(second.pod_spec.node_name.as_deref(), Some("n2"));
+    }
+
+    #[test]
+    fn a_list_of_several_chunks_reads_in_order_and_names_a_late_bad_item() {
+        let n = super::DECODE_CHUNK + 10;
+        let items: Vec<String> = (0..n)
+            .map(|i| {
+                // The first Pod of another owner, in the second chunk, with a wrong type
+                // (a replica's spec is read only for nodeName, so it would not be checked).
+                let (containers, owner) = if i == n - 2 {
+                    (r#""nope""#, "other")
+                } else {
+                    (r#"[{"name": "c"}]"#, "rs")
+                };
+                format!(
+                    r#"{{"apiVersion": "v1", "kind": "Pod", "metadata": {{"name": "p{i}", "namespace": "a",
+                      "ownerReferences": [{{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "{owner}", "controller": true}}]}},
+                      "spec": {{"nodeName": "n{i}", "containers": {containers}}}}}"#
+                )
+            })
+            .collect();
+        // `kind` after `items`, as kubectl writes it.
+        let list = format!(
+            r#"{{"apiVersion": "v1", "items": [{}], "kind": "List", "metadata": {{}}}}"#,
+            items.join(",")
+        );
+        let not_a_list = list.replace(r#""kind": "List""#, r#""kind": "Bundle""#);
+        let root = std::env::temp_dir().join(format!("kubepath-chunks-{}", std::process::id()));
+        fs::create_dir_all(root.join("list")).expect("temp folder");
+        fs::create_dir_all(root.join("other")).expect("temp folder");
+        fs::write(root.join("list/pods.json"), &list).expect("write");
+        fs::write(root.join("other/pods.json"), &not_a_list).expect("write");
+        let read = |d: &str| load_paths(&[root.join(d)], &FileOptions::default());
+        let (list_read, other_read) = (read("list"), read("other"));
+        let _ = fs::remove_dir_all(&root);
+        let (snap, stats) = list_read.expect("loads");
+        assert_eq!(stats.objects.get("Pod"), Some(&(n - 1)));
+        let names: Vec<&str> = snap
+            .workloads
+            .iter()
+            .map(|w| w.meta.name.as_str())
+            .collect();
+        let expected: Vec<String> = (0..n)
+            .filter(|&i| i != n - 2)
+            .map(|i| format!("p{i}"))
+            .collect();
+        assert_eq!(names, expected);
+        assert_eq!(snap.workloads[0].pod_spec.containers.len(), 1);
+        let last = snap.workloads.last().expect("read");
+        assert!(last.pod_spec.containers.is_empty(), "a replica");
+        assert_eq!(last.pod_spec.node_name, Some(format!("n{}", n - 1)));
+        let bad = format!("Pod/a/p{}", n - 2);
+        assert!(
+            snap.warnings
+                .iter()
+                .any(|w| w.object.as_deref() == Some(bad.as_str())
+                    && w.field.as_deref() == Some("spec.containers")),
+            "{:?}",
+            snap.warnings
+        );
+        // Another kind: not a List, so its items are not read as objects.
+        let other = other_read.map(|(s, _)| s.workloads.len());
+        assert!(matches!(other, Ok(0) | Err(_)), "{other:?}");
     }
 
     #[test]
