@@ -242,16 +242,24 @@ pub fn internet_chains(g: &AttackGraph, max_hops: usize) -> Vec<Chain> {
         .collect();
     sinks.sort_by(|a, b| g.node_id(*a).cmp(g.node_id(*b)));
 
-    let mut chains = Vec::new();
-    for &sink in &sinks {
-        let impact = g.graph[sink].kind.impact().unwrap_or(1.0);
-        let backward = Layers::compute(g, sink, max_hops, Direction::Incoming);
-        for &entry in &entries {
-            if let Some(path) = best_split(g, &forward, &backward, entry, max_hops) {
-                chains.push(make_chain(g, internet, sink, impact, &path));
-            }
-        }
-    }
+    // Sinks, and the entries of each, are independent searches: run them in parallel and
+    // rank the union, which `rank` orders totally (the result does not depend on the
+    // schedule).
+    use rayon::prelude::*;
+    let mut chains: Vec<Chain> = sinks
+        .par_iter()
+        .flat_map(|&sink| {
+            let impact = g.graph[sink].kind.impact().unwrap_or(1.0);
+            let backward = Layers::compute(g, sink, max_hops, Direction::Incoming);
+            entries
+                .par_iter()
+                .filter_map(|&entry| {
+                    let path = best_split(g, &forward, &backward, entry, max_hops)?;
+                    Some(make_chain(g, internet, sink, impact, &path))
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
     rank(&mut chains);
     chains
 }
