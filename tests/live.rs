@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use kubepath_testsupport::{ApiServer, load_objects};
+use kubepath_testsupport::{ApiServer, b64, load_objects};
 use moto::{ACCOUNT, Moto};
 
 #[path = "../collectors/tests/support/moto.rs"]
@@ -90,25 +90,6 @@ fn chains(scan: &Value) -> Vec<String> {
 
 /// A secret value planted in the test API server (as is, and base64 as `data` holds it).
 const MARKER: &str = "KPMARKER-live-secret-value";
-
-fn b64(s: &str) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in s.as_bytes().chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |acc, (i, &b)| acc | (u32::from(b) << (16 - 8 * i)));
-        for i in 0..4 {
-            out.push(if i <= chunk.len() {
-                T[((n >> (18 - 6 * i)) & 63) as usize] as char
-            } else {
-                '='
-            });
-        }
-    }
-    out
-}
 
 /// Secrets (an opaque one with `kubectl apply`'s annotation copying its data, a token) and
 /// a ConfigMap with a password, all carrying the marker.

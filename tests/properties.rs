@@ -653,17 +653,7 @@ fn the_oracle_covers_and_confirms_a_known_chain() {
     let mut weaker = estate.clone();
     weaker.workloads[0].privileged = false;
     weaker.bindings.clear();
-    let step = |from: &str, to: &str, technique: &'static str| Step {
-        from: from.into(),
-        to: to.into(),
-        technique,
-        title: "",
-        attack: None,
-        likelihood: 1.0,
-        evidence: Vec::new(),
-        evidence_omitted: 0,
-        remediation: String::new(),
-    };
+    let step = |from: &str, to: &str, technique: &'static str| Step::new(from, technique, to);
     let escape = step("workload:shop/Pod/w0", "node:*", "ESCAPE_PRIVILEGED");
     assert_eq!(step_holds(&estate, &escape), Some(true));
     assert_eq!(step_holds(&weaker, &escape), Some(false));

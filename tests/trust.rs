@@ -3,6 +3,7 @@
 //!
 //! A new output format is one line in `FORMATS` (and `GRAPH_FORMATS`).
 
+use kubepath_testsupport::b64;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -44,25 +45,6 @@ const MARKERS: &[&str] = &[
     "KPMARKER-broken-doc",
     "KPMARKER-annotation-token",
 ];
-
-fn b64(s: &str) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in s.as_bytes().chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |acc, (i, &b)| acc | (u32::from(b) << (16 - 8 * i)));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
 
 struct Scratch(PathBuf);
 

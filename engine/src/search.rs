@@ -94,6 +94,24 @@ pub struct Step {
     pub remediation: String,
 }
 
+impl Step {
+    /// A step of `technique` from `from` to `to` with likelihood 1 and no evidence, title or
+    /// remediation: for synthetic chains (tests, embedders building a chain by hand).
+    pub fn new(from: impl Into<String>, technique: &'static str, to: impl Into<String>) -> Step {
+        Step {
+            from: from.into(),
+            to: to.into(),
+            technique,
+            title: "",
+            attack: None,
+            likelihood: 1.0,
+            evidence: Vec::new(),
+            evidence_omitted: 0,
+            remediation: String::new(),
+        }
+    }
+}
+
 /// One attack chain from a source to a sink.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Chain {

@@ -133,17 +133,7 @@ mod tests {
             target: nodes[nodes.len() - 1].into(),
             steps: nodes
                 .windows(2)
-                .map(|w| Step {
-                    from: w[0].into(),
-                    to: w[1].into(),
-                    technique: "POD_SA_TOKEN",
-                    title: "",
-                    attack: None,
-                    likelihood: 1.0,
-                    evidence: Vec::new(),
-                    evidence_omitted: 0,
-                    remediation: String::new(),
-                })
+                .map(|w| Step::new(w[0], "POD_SA_TOKEN", w[1]))
                 .collect(),
         }
     }

@@ -246,20 +246,13 @@ mod tests {
             steps: nodes
                 .windows(2)
                 .enumerate()
-                .map(|(i, w)| Step {
-                    from: w[0].into(),
-                    to: w[1].into(),
-                    technique: if i == 1 {
+                .map(|(i, w)| {
+                    let technique = if i == 1 {
                         "APP_COMPROMISE"
                     } else {
                         "POD_SA_TOKEN"
-                    },
-                    title: "",
-                    attack: None,
-                    likelihood: 1.0,
-                    evidence: Vec::new(),
-                    evidence_omitted: 0,
-                    remediation: String::new(),
+                    };
+                    Step::new(w[0], technique, w[1])
                 })
                 .collect(),
         }

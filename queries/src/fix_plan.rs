@@ -780,17 +780,7 @@ mod tests {
             target: hops[hops.len() - 1].2.to_string(),
             steps: hops
                 .iter()
-                .map(|&(from, technique, to)| kubepath_engine::Step {
-                    from: from.to_string(),
-                    to: to.to_string(),
-                    technique,
-                    title: "",
-                    attack: None,
-                    likelihood: 1.0,
-                    evidence: Vec::new(),
-                    evidence_omitted: 0,
-                    remediation: String::new(),
-                })
+                .map(|&(from, technique, to)| kubepath_engine::Step::new(from, technique, to))
                 .collect(),
         }
     }

@@ -46,15 +46,8 @@ mod tests {
     #[test]
     fn the_formula_multiplies_impact_by_every_likelihood() {
         let step = |t: &'static str, l: f64| Step {
-            from: "a".into(),
-            to: "b".into(),
-            technique: t,
-            title: "",
-            attack: None,
             likelihood: l,
-            evidence: Vec::new(),
-            evidence_omitted: 0,
-            remediation: String::new(),
+            ..Step::new("a", t, "b")
         };
         let c = Chain {
             rank: 1,

@@ -1,7 +1,9 @@
 //! The fast path for the largest inputs, `kubectl get KIND -A -o json` Lists: items stay
 //! raw JSON text and the bulk kinds are decoded straight into the model
-//! ([`ingest::add_object_text`]); every other item takes the ordinary `Value` path. The
-//! result (objects, order, stats, warnings) is the same as reading the file as a `Value`.
+//! ([`ingest::decode_object_text`]); every other item takes the ordinary `Value` path. The
+//! result (objects, order, stats, warnings) is the same as reading the file as a `Value`,
+//! except that a Pod replica's spec is read only for `nodeName`, so a malformed field there
+//! is not reported (ARCHITECTURE.md, "A Pod replica is its metadata and `nodeName`").
 
 use std::collections::HashSet;
 use std::path::Path;
