@@ -23,6 +23,7 @@ use crate::vuln;
 use crate::yaml;
 
 mod list;
+mod read;
 
 /// How to read the files.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -309,8 +310,8 @@ impl Loader<'_> {
             _ if KUSTOMIZATION_FILES.contains(&name.as_str()) => Some(Format::Yaml),
             _ => None,
         };
-        let bytes = match fs::read(path) {
-            Ok(b) => b,
+        let read::Read { bytes, has_nul } = match read::read(path) {
+            Ok(r) => r,
             Err(e) => {
                 self.unreadable += 1;
                 self.warn(path, None, format!("cannot read: {e}"));
@@ -328,7 +329,7 @@ impl Loader<'_> {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return reject(self, "empty file".into());
         }
-        if bytes.contains(&0) {
+        if has_nul {
             return reject(self, "binary file (contains NUL bytes); skipped".into());
         }
         let text = match std::str::from_utf8(&bytes) {

@@ -453,78 +453,68 @@ pub fn add_object_text(
     source: &Source,
 ) -> Option<(String, String)> {
     let (decoded, kind, object) = decode_object_text(text, default_namespace, source)?;
-    add_decoded(snap, decoded).then_some((kind, object))
+    add_decoded(snap, decoded);
+    Some((kind, object))
 }
 
 /// An object [`decode_object_text`] read, not yet in a snapshot.
 // Unboxed: each value is moved once into the snapshot's vectors; a box would be one more
 // allocation per object of the largest inputs.
 #[allow(clippy::large_enum_variant)]
-pub enum DecodedObject<'t> {
+pub enum DecodedObject {
     Service(Service),
     ServiceAccount(ServiceAccount),
     Workload(Workload),
-    /// A Pod whose spec is still text: [`PodDraft::finish`] decodes it, whole, or only its
-    /// `nodeName` for a replica (see [`push_workload`]), which saves decoding most of the
-    /// specs of a large estate.
-    Pod(PodDraft<'t>),
+    /// A Pod not yet known to be a replica or not: [`PodDraft::finish`] keeps its whole
+    /// spec, or only `nodeName` for a replica (see [`push_workload`]).
+    Pod(PodDraft),
 }
 
-/// A Pod read up to its spec, which is kept as text.
-pub struct PodDraft<'t> {
+/// A Pod read whole, spec included: decoding the spec once, whole, costs less than keeping
+/// it as text and reading it again (every replica for its `nodeName`), and a malformed
+/// field of any Pod's spec is found here and reported by the ordinary path.
+pub struct PodDraft {
     meta: ObjectMeta,
-    spec: &'t serde_json::value::RawValue,
+    spec: PodSpec,
     source: Source,
 }
 
 #[derive(serde::Deserialize)]
-struct PodDraftObject<'t> {
+struct PodDraftObject {
     #[serde(default)]
     metadata: ObjectMeta,
     /// Absent or `null`: not a draft (the ordinary decoding decides what that means).
-    #[serde(borrow, default)]
-    spec: Option<&'t serde_json::value::RawValue>,
+    #[serde(default)]
+    spec: Option<PodSpec>,
 }
 
-/// The only field of a replica's spec that is kept.
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-struct NodeNameOnly {
-    #[serde(rename = "nodeName")]
-    node_name: Option<String>,
-}
-
-impl PodDraft<'_> {
+impl PodDraft {
     /// `(namespace, kind, name)` of the controller whose Pods are replicas of each other,
     /// as [`push_workload`] keys them.
     pub fn owner(&self) -> Option<(String, String, String)> {
         owner_key(&self.meta)
     }
 
-    /// The Pod as a workload: its spec decoded whole, or for a `replica` only `nodeName`.
-    /// `None` when the spec is not what the model reads (the caller then takes
-    /// [`add_object`], which names the field).
-    pub fn finish(self, replica: bool) -> Option<Workload> {
+    /// The Pod as a workload: with its whole spec, or for a `replica` only `nodeName`.
+    pub fn finish(self, replica: bool) -> Workload {
         let spec = if replica {
-            let n: NodeNameOnly = serde_json::from_str(self.spec.get()).ok()?;
             PodSpec {
-                node_name: n.node_name,
+                node_name: self.spec.node_name,
                 ..PodSpec::default()
             }
         } else {
-            serde_json::from_str(self.spec.get()).ok()?
+            self.spec
         };
         let p = PodObject {
             metadata: self.meta,
             spec,
         };
-        Some(pod_workload(WorkloadKind::Pod, p, self.source))
+        pod_workload(WorkloadKind::Pod, p, self.source)
     }
 }
 
-/// Add what [`decode_object_text`] read, as [`add_object_text`] would have; `false` (nothing
-/// added) for a Pod whose spec the model cannot read.
-pub fn add_decoded(snap: &mut Snapshot, decoded: DecodedObject<'_>) -> bool {
+/// Add what [`decode_object_text`] read, as [`add_object_text`] would have.
+pub fn add_decoded(snap: &mut Snapshot, decoded: DecodedObject) {
     match decoded {
         DecodedObject::Service(o) => snap.services.push(o),
         DecodedObject::ServiceAccount(o) => snap.service_accounts.push(o),
@@ -533,13 +523,9 @@ pub fn add_decoded(snap: &mut Snapshot, decoded: DecodedObject<'_>) -> bool {
             let replica = draft
                 .owner()
                 .is_some_and(|k| snap.replica_owners.contains(&k));
-            match draft.finish(replica) {
-                Some(w) => push_workload(snap, w),
-                None => return false,
-            }
+            push_workload(snap, draft.finish(replica));
         }
     }
-    true
 }
 
 /// `(namespace, kind, name)` of the workload controller of a Pod (by its metadata), the key
@@ -580,11 +566,11 @@ fn push_workload(snap: &mut Snapshot, mut w: Workload) {
 /// The decoding half of [`add_object_text`], touching no snapshot, so that the items of a
 /// List can be decoded in parallel and then added in their order: the object, its kind, and
 /// `Kind/namespace/name`.
-pub fn decode_object_text<'t>(
-    text: &'t str,
+pub fn decode_object_text(
+    text: &str,
     default_namespace: &str,
     source: &Source,
-) -> Option<(DecodedObject<'t>, String, String)> {
+) -> Option<(DecodedObject, String, String)> {
     let head = read_head(text)?;
     let kind = head.kind?;
     if !is_bulk_kind(&kind) {
@@ -636,7 +622,7 @@ pub fn decode_object_text<'t>(
         k => {
             let wk = WorkloadKind::from_kind(k)?;
             let w = if wk == WorkloadKind::Pod {
-                let p: PodDraftObject<'_> = serde_json::from_str(text).ok()?;
+                let p: PodDraftObject = serde_json::from_str(text).ok()?;
                 let (mut meta, spec) = (p.metadata, p.spec?);
                 if !fix_meta(&mut meta) {
                     return None;

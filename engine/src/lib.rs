@@ -37,10 +37,18 @@ pub fn build_graph(snapshot: &Snapshot) -> (AttackGraph, Vec<Warning>) {
     // RBAC, the costliest family, and the IAM privilege escalations read only the index:
     // they run beside the families that come before them, and their edges are added in the
     // same order as a sequential build would add them.
-    let ((rbac, privesc), ()) = rayon::join(
+    let (((rbac, minters), privesc), ()) = rayon::join(
         || {
             rayon::join(
-                || techniques::rbac::compute(&ix),
+                || {
+                    let rbac = techniques::rbac::compute(&ix);
+                    let minters = if techniques::aws::reads_minters(&ix) {
+                        rbac.token_minters()
+                    } else {
+                        Default::default()
+                    };
+                    (rbac, minters)
+                },
                 || techniques::aws::privesc_graph(&ix),
             )
         },
@@ -51,8 +59,17 @@ pub fn build_graph(snapshot: &Snapshot) -> (AttackGraph, Vec<Warning>) {
             techniques::node::edges(&ix, &mut g);
         },
     );
-    techniques::rbac::add(&ix, rbac, &mut g);
-    techniques::aws::edges_but_privesc(&ix, &mut g);
+    // The AWS family reads the RBAC edges only through the token minters, known already:
+    // it runs into a graph of its own while the RBAC edges are added, and follows them.
+    let ((), aws) = rayon::join(
+        || techniques::rbac::add(&ix, rbac, &mut g),
+        || {
+            let mut aws = AttackGraph::new();
+            techniques::aws::edges_but_privesc(&ix, &minters, &mut aws);
+            aws
+        },
+    );
+    g.absorb(aws);
     g.absorb(privesc);
     techniques::gcp::edges(&ix, &mut g);
     techniques::azure::edges(&ix, &mut g);

@@ -1,9 +1,7 @@
 //! The fast path for the largest inputs, `kubectl get KIND -A -o json` Lists: items stay
 //! raw JSON text and the bulk kinds are decoded straight into the model
 //! ([`ingest::decode_object_text`]); every other item takes the ordinary `Value` path. The
-//! result (objects, order, stats, warnings) is the same as reading the file as a `Value`,
-//! except that a Pod replica's spec is read only for `nodeName`, so a malformed field there
-//! is not reported (ARCHITECTURE.md, "A Pod replica is its metadata and `nodeName`").
+//! result (objects, order, stats, warnings) is the same as reading the file as a `Value`.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -148,12 +146,11 @@ fn scan<'t>(text: &'t str, tx: SyncSender<Chunk<'t>>) -> Option<Scanned> {
 /// whole decoded objects of one chunk stay small beside the file's text.
 const DECODE_CHUNK: usize = 4096;
 
-/// One chunk of items, decoded: for each, the object (or `None`: the `Value` path decides),
-/// and whether it was decoded as a Pod replica.
+/// One chunk of items and, for each, the object decoded (or `None`: the `Value` path
+/// decides).
 type DecodedChunk<'t> = (
     Chunk<'t>,
-    Vec<Option<(ingest::DecodedObject<'t>, String, String)>>,
-    Vec<bool>,
+    Vec<Option<(ingest::DecodedObject, String, String)>>,
 );
 
 impl Loader<'_> {
@@ -183,8 +180,9 @@ impl Loader<'_> {
             let (tx, rx) = sync_channel::<Chunk<'_>>(2);
             let scanner = s.spawn(move || scan(text, tx));
             // Which Pods are replicas (their controller already has a Pod, earlier in the
-            // snapshot or in this file) is decided in item order; their specs are then
-            // decoded in parallel, a replica's only for `nodeName`.
+            // snapshot or in this file) is decided in item order; a replica then keeps only
+            // its `nodeName` (before the next chunk is read, so that at most one chunk of
+            // replicas' whole specs is held).
             let mut owners_here = HashSet::new();
             let mut chunks: Vec<DecodedChunk<'_>> = Vec::new();
             for chunk in rx {
@@ -203,19 +201,19 @@ impl Loader<'_> {
                     .collect();
                 let decoded: Vec<_> = drafts
                     .into_par_iter()
-                    .zip(replica.par_iter().copied())
+                    .zip(replica)
                     .map(|(d, replica)| {
                         let (object_model, kind, object) = d?;
                         let object_model = match object_model {
                             ingest::DecodedObject::Pod(p) => {
-                                ingest::DecodedObject::Workload(p.finish(replica)?)
+                                ingest::DecodedObject::Workload(p.finish(replica))
                             }
                             other => other,
                         };
                         Some((object_model, kind, object))
                     })
                     .collect();
-                chunks.push((chunk, decoded, replica));
+                chunks.push((chunk, decoded));
             }
             (scanner.join().ok().flatten(), chunks)
         });
@@ -235,29 +233,10 @@ impl Loader<'_> {
         self.stats.documents += 1;
         self.line = Some(line);
         let mut i = 0;
-        for (chunk, decoded, replica) in chunks {
-            for ((item, mut decoded), replica) in chunk.into_iter().zip(decoded).zip(replica) {
-                // A replica whose owner's first Pod could not be read after all stands for
-                // the owner: it is decoded again, whole.
-                if replica
-                    && let Some((ingest::DecodedObject::Workload(w), ..)) = &decoded
-                    && ingest::owner_key(&w.meta)
-                        .is_some_and(|k| !self.snap.replica_owners.contains(&k))
-                {
-                    decoded = ingest::decode_object_text(item.get(), &namespace, &source).and_then(
-                        |(o, kind, object)| match o {
-                            ingest::DecodedObject::Pod(p) => Some((
-                                ingest::DecodedObject::Workload(p.finish(false)?),
-                                kind,
-                                object,
-                            )),
-                            other => Some((other, kind, object)),
-                        },
-                    );
-                }
-                if let Some((object_model, kind, object)) = decoded
-                    && ingest::add_decoded(&mut self.snap, object_model)
-                {
+        for (chunk, decoded) in chunks {
+            for (item, decoded) in chunk.into_iter().zip(decoded) {
+                if let Some((object_model, kind, object)) = decoded {
+                    ingest::add_decoded(&mut self.snap, object_model);
                     *self.stats.objects.entry(kind).or_default() += 1;
                     self.note_duplicate(object, source.clone());
                 } else {
@@ -308,10 +287,12 @@ mod tests {
         };
         let whole = r#"[{"name": "c", "securityContext": {"privileged": true}}]"#;
         let list = format!(
-            r#"{{"apiVersion": "v1", "kind": "List", "items": [{}, {}, {}]}}"#,
+            r#"{{"apiVersion": "v1", "kind": "List", "items": [{}, {}, {}, {}]}}"#,
             pod("broken", "n0", r#""nope""#),
             pod("first", "n1", whole),
-            pod("second", "n2", whole)
+            pod("second", "n2", whole),
+            // A replica's spec is checked as well (as reading the file as a Value does).
+            pod("broken-replica", "n3", r#"[{"name": 7}]"#)
         );
         let root = std::env::temp_dir().join(format!("kubepath-replicas-{}", std::process::id()));
         fs::create_dir_all(&root).expect("temp folder");
@@ -321,10 +302,20 @@ mod tests {
         let (snap, _) = loaded.expect("loads");
         let by_name = |n: &str| snap.workloads.iter().find(|w| w.meta.name == n);
         assert!(by_name("broken").is_none());
+        assert!(by_name("broken-replica").is_none());
+        let warned = |object: &str, field: &str| {
+            snap.warnings.iter().any(|w| {
+                w.object.as_deref() == Some(object)
+                    && w.field.as_deref().is_some_and(|f| f.starts_with(field))
+            })
+        };
         assert!(
+            warned("Pod/a/broken", "spec.containers"),
+            "{:?}",
             snap.warnings
-                .iter()
-                .any(|w| w.to_string().contains("spec.containers")),
+        );
+        assert!(
+            warned("Pod/a/broken-replica", "spec.containers[0].name"),
             "{:?}",
             snap.warnings
         );
@@ -340,8 +331,7 @@ mod tests {
         let n = super::DECODE_CHUNK + 10;
         let items: Vec<String> = (0..n)
             .map(|i| {
-                // The first Pod of another owner, in the second chunk, with a wrong type
-                // (a replica's spec is read only for nodeName, so it would not be checked).
+                // The first Pod of another owner, in the second chunk, with a wrong type.
                 let (containers, owner) = if i == n - 2 {
                     (r#""nope""#, "other")
                 } else {

@@ -11,6 +11,7 @@ use crate::aws::{
 use crate::graph::{AttackGraph, Evidence, id};
 use crate::index::Index;
 use crate::snapshot::ServiceAccount;
+use crate::techniques::identity::Minters;
 use crate::techniques::technique;
 
 technique!(
@@ -69,15 +70,28 @@ mod eks;
 mod privesc;
 
 pub fn edges(ix: &Index, g: &mut AttackGraph) {
-    edges_but_privesc(ix, g);
+    let minters = if reads_minters(ix) {
+        crate::techniques::identity::token_minters(g)
+    } else {
+        Minters::new()
+    };
+    edges_but_privesc(ix, &minters, g);
     privesc::edges(ix, g);
 }
 
 /// Every AWS edge but the IAM privilege escalations, which [`privesc_graph`] computes.
-pub(crate) fn edges_but_privesc(ix: &Index, g: &mut AttackGraph) {
+/// `minters` is [`token_minters`](crate::techniques::identity::token_minters) of the graph
+/// with the RBAC edges, read only when [`reads_minters`].
+pub(crate) fn edges_but_privesc(ix: &Index, minters: &Minters, g: &mut AttackGraph) {
     admin_edges(ix, g);
-    irsa_edges(ix, g);
+    irsa_edges(ix, minters, g);
     eks::edges(ix, g);
+}
+
+/// Whether [`edges_but_privesc`] reads its `minters`: only IRSA does, when some role
+/// trusts a web identity.
+pub(crate) fn reads_minters(ix: &Index) -> bool {
+    !ix.aws.web_identity.is_empty()
 }
 
 /// The IAM privilege escalations in a graph of their own: they read only the index, so
@@ -272,9 +286,9 @@ fn service_accounts<'a>(ix: &Index<'a>) -> BTreeMap<(&'a str, &'a str), SaFacts<
 ///   `RBAC_CREATE_WORKLOAD` edges into `sa:`): `minter -> role` when the SA's pods carry no
 ///   STS token. A pod of such an SA holds only an API-audience token, so `sa:` (reached
 ///   through `POD_SA_TOKEN`) does not lead to the role.
-fn irsa_edges(ix: &Index, g: &mut AttackGraph) {
+fn irsa_edges(ix: &Index, minters: &Minters, g: &mut AttackGraph) {
     let aws = &ix.aws;
-    if aws.web_identity.is_empty() {
+    if !reads_minters(ix) {
         return;
     }
     let facts_issuer = ix
@@ -284,8 +298,6 @@ fn irsa_edges(ix: &Index, g: &mut AttackGraph) {
         .as_deref()
         .map(normalize_issuer)
         .filter(|i| !i.is_empty());
-    // Who can mint tokens for which service account, from the RBAC edges already built.
-    let minters = crate::techniques::identity::token_minters(g);
     let mut sas = service_accounts(ix);
     for sa in minters.keys() {
         if let Some((ns, name)) = sa.strip_prefix("sa:").and_then(|s| s.split_once('/')) {

@@ -737,14 +737,15 @@ subjects: [{{kind: ServiceAccount, name: reader, namespace: ci}}]
     }
 }
 
+/// What [`token_minters`] returns.
+pub(crate) type Minters = BTreeMap<String, Vec<(String, crate::graph::Edge)>>;
+
 /// Who can get a token for which service account, from the RBAC steps already in the graph:
 /// `sa:NS/NAME` -> every (identity, step) with `RBAC_TOKEN_REQUEST` or `RBAC_CREATE_WORKLOAD`
 /// into it, one entry per identity (its likelier step). Cloud workload-identity techniques (IRSA, AKS) use it for service accounts whose
 /// own pods hold no token of the audience the cloud accepts: a minter can ask for any audience.
-pub(crate) fn token_minters(
-    g: &AttackGraph,
-) -> BTreeMap<String, Vec<(String, crate::graph::Edge)>> {
-    let mut minters: BTreeMap<String, Vec<(String, crate::graph::Edge)>> = BTreeMap::new();
+pub(crate) fn token_minters(g: &AttackGraph) -> Minters {
+    let mut minters = Minters::new();
     for technique in [
         crate::techniques::rbac::RBAC_TOKEN_REQUEST.id,
         crate::techniques::rbac::RBAC_CREATE_WORKLOAD.id,

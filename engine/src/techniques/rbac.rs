@@ -465,12 +465,10 @@ fn identity_steps(
 }
 
 pub(crate) fn add(ix: &Index, computed: Computed, g: &mut AttackGraph) {
-    // Whether an identity beyond the default binding (system:masters) reaches cluster-admin.
-    let mut admin_reached = false;
-    for (from, beyond_default, steps) in computed.identities {
+    let admin_reached = computed.admin_reached();
+    for (from, _, steps) in computed.identities {
         for (to, edge) in steps {
             if to != from {
-                admin_reached |= to == id::CLUSTER_ADMIN && beyond_default;
                 g.add_edge(&from, &to, edge);
             }
         }
@@ -488,6 +486,45 @@ pub(crate) fn add(ix: &Index, computed: Computed, g: &mut AttackGraph) {
     }
     // Last, so that it can link only to groups that lead somewhere.
     member_of(ix, g);
+}
+
+impl Computed {
+    /// Whether an identity beyond the default binding (system:masters) reaches
+    /// cluster-admin: [`add`] then adds the hub's steps.
+    fn admin_reached(&self) -> bool {
+        self.identities.iter().any(|(from, beyond_default, steps)| {
+            *beyond_default
+                && steps
+                    .iter()
+                    .any(|(to, _)| to != from && to == id::CLUSTER_ADMIN)
+        })
+    }
+
+    /// [`identity::token_minters`](crate::techniques::identity::token_minters) of the graph
+    /// [`add`] makes, without the graph: its token-minting edges, added in the same order
+    /// and so merged the same way. `build_graph` computes the AWS family from this while
+    /// [`add`] runs.
+    pub(crate) fn token_minters(&self) -> crate::techniques::identity::Minters {
+        let mints = |e: &Edge| {
+            e.technique.id == RBAC_TOKEN_REQUEST.id || e.technique.id == RBAC_CREATE_WORKLOAD.id
+        };
+        let mut g = AttackGraph::new();
+        for (from, _, steps) in &self.identities {
+            for (to, edge) in steps {
+                if to != from && mints(edge) {
+                    g.add_edge(from, to, edge.clone());
+                }
+            }
+        }
+        if self.admin_reached() {
+            for (to, edge) in &self.hub {
+                if to != id::CLUSTER_ADMIN && mints(edge) {
+                    g.add_edge(id::CLUSTER_ADMIN, to, edge.clone());
+                }
+            }
+        }
+        crate::techniques::identity::token_minters(&g)
+    }
 }
 
 /// The grant the `cluster-admin` node holds: the default ClusterRole cluster-admin's `*` on
