@@ -296,6 +296,32 @@ fn aws_authorization_details_are_recognised_by_their_keys() {
 }
 
 #[test]
+fn an_iam_dump_read_straight_into_its_model_is_read_as_the_value_path_reads_it() {
+    let dump = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../samples/eks-demo/iam/authorization-details.json"),
+    )
+    .expect("the sample's IAM dump");
+    let read = |name: &str, text: &str| {
+        let s = Scratch::new(&format!("iamdirect-{name}"));
+        let f = s.write(name, text);
+        let (snap, stats) = load_dir(&s);
+        format!("{snap:?} {stats:?}").replace(&f.display().to_string(), "FILE")
+    };
+    // `.json` takes the direct path; without an extension the file is sniffed and read as
+    // a `Value` first.
+    let direct = read("account.json", &dump);
+    assert!(direct.contains("AwsAuthorizationDetails"), "{direct}");
+    assert_eq!(direct, read("account", &dump));
+    // A wrong type is reported by the general path, naming the field.
+    let broken = dump.replacen("\"RoleDetailList\": [", "\"RoleDetailList\": [7, ", 1);
+    assert_ne!(broken, dump);
+    let (bad, sniffed) = (read("account.json", &broken), read("account", &broken));
+    assert!(bad.contains("field: Some(\"RoleDetailList[0]\")"), "{bad}");
+    assert_eq!(bad, sniffed);
+}
+
+#[test]
 fn unrecognised_document_is_reported_with_its_index() {
     let s = Scratch::new("unrec");
     s.write(

@@ -133,6 +133,41 @@ impl<'de> Visitor<'de> for Items<'_, 'de> {
     }
 }
 
+/// The 1-based line of the first token of a file's text (after a byte order mark).
+pub(super) fn first_line(bytes: &[u8]) -> usize {
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+    1 + bytes
+        .iter()
+        .take_while(|b| b.is_ascii_whitespace())
+        .filter(|&&b| b == b'\n')
+        .count()
+}
+
+/// Whether a file's text begins as `kubectl get -o json` writes a List: an object whose
+/// first key is `apiVersion`, `kind` or `items`. Only a guess, to spare a file of another
+/// shape (an IAM dump) the scan, and a large one a compaction and a second read; the scan
+/// decides, and a List of another order is read by the general path, to the same effect.
+pub(super) fn starts_like_a_list(bytes: &[u8]) -> bool {
+    starts_with_key(bytes, &["apiVersion", "kind", "items"])
+}
+
+/// Whether `bytes` begin (after a byte order mark and blanks) with an object whose first
+/// key is one of `keys`.
+pub(super) fn starts_with_key(bytes: &[u8], keys: &[&str]) -> bool {
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+    let rest = bytes.trim_ascii_start();
+    let Some(rest) = rest.strip_prefix(b"{") else {
+        return false;
+    };
+    let Some(rest) = rest.trim_ascii_start().strip_prefix(b"\"") else {
+        return false;
+    };
+    keys.iter().any(|key| {
+        rest.strip_prefix(key.as_bytes())
+            .is_some_and(|r| r.starts_with(b"\""))
+    })
+}
+
 /// Scan `text` as one JSON object, sending its `items` in chunks; `None` when it is not
 /// one well-formed JSON object.
 fn scan<'t>(text: &'t str, tx: SyncSender<Chunk<'t>>) -> Option<Scanned> {
@@ -162,14 +197,10 @@ impl Loader<'_> {
     /// is known only at its end (`kubectl` writes `kind` after `items`), so the decoded
     /// items are added, in their order, once the scan says so. The snapshot is the same as
     /// a sequential read's.
-    pub(super) fn json_list(&mut self, path: &Path, text: &str) -> bool {
+    /// `line` is the List's own first line in the file ([`first_line`]): where a reader
+    /// finds every item (as the Value path says).
+    pub(super) fn json_list(&mut self, path: &Path, text: &str, line: usize) -> bool {
         let namespace = self.namespace_for(path);
-        // The List's own first line: where a reader finds every item (as the Value path says).
-        let line = 1 + text
-            .get(..text.len() - text.trim_start().len())
-            .unwrap_or("")
-            .matches('\n')
-            .count();
         let source = Source {
             file: path.display().to_string(),
             document: 0,
@@ -411,5 +442,50 @@ mod tests {
         assert!(a.contains(r#"field: Some("spec.containers")"#), "{a}");
         assert!(a.contains("gen-<generated>"), "{a}");
         assert_eq!(a, b);
+    }
+    #[test]
+    fn a_large_list_is_read_compacted_and_still_reports_places_in_the_file_as_written() {
+        let root = std::env::temp_dir().join(format!("kubepath-big-{}", std::process::id()));
+        let (fast, slow, cut) = (root.join("fast"), root.join("slow"), root.join("cut"));
+        for d in [&fast, &slow, &cut] {
+            fs::create_dir_all(d).expect("temp folder");
+        }
+        // Three blank lines, then the List with more indentation than the compaction
+        // threshold between its items: it is compacted before it is read.
+        let padding = "\n        ".repeat(crate::files::compact::MIN_LEN as usize / 8);
+        let big = format!(
+            "\n\n\n{}",
+            LIST.replacen("},\n", &format!("}},{padding}"), 1)
+        );
+        assert!(big.len() as u64 > crate::files::compact::MIN_LEN);
+        fs::write(fast.join("objects.json"), &big).expect("write");
+        fs::write(slow.join("objects"), &big).expect("write");
+        // Cut short: not JSON, so it is read again as written and the error says where.
+        let lines = big.lines().count();
+        fs::write(cut.join("objects.json"), &big[..big.len() - 3]).expect("write");
+        let read = |dir: &std::path::Path| {
+            let (snap, stats) =
+                load_paths(&[dir.to_path_buf()], &FileOptions::default()).expect("loads");
+            let text = format!("{snap:?} {stats:?}");
+            text.replace(&dir.join("objects.json").display().to_string(), "FILE")
+                .replace(&dir.join("objects").display().to_string(), "FILE")
+        };
+        let (a, b, c) = (read(&fast), read(&slow), read(&cut));
+        let _ = fs::remove_dir_all(&root);
+        assert!(a.contains(r#"field: Some("spec.containers")"#), "{a}");
+        assert!(
+            a.contains("line: Some(4)"),
+            "the List's line in the file: {a}"
+        );
+        assert_eq!(a, b);
+        assert!(
+            !c.contains("Pod/a/p1"),
+            "nothing read from text that is not JSON"
+        );
+        assert!(
+            c.contains(&format!("line {lines}")),
+            "{}",
+            &c[..c.len().min(2000)]
+        );
     }
 }
