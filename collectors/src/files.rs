@@ -106,7 +106,8 @@ fn load_on_this_thread(
         unreadable: 0,
         facts_files: Vec::new(),
         line: None,
-        seen_objects: HashMap::new(),
+        seen_objects: foldhash::HashMap::default(),
+        seen_sources: Vec::new(),
         skipped_first: BTreeMap::new(),
     };
     for p in paths {
@@ -203,9 +204,12 @@ struct Loader<'o> {
     facts_files: Vec<config::FactsFile>,
     /// 1-based line where the document being read starts (for `Source::line`).
     line: Option<usize>,
-    /// `Kind/namespace/name` of every object added, with where: a second definition is
-    /// warned about (both are analysed; which one a cluster holds depends on apply order).
-    seen_objects: HashMap<String, Source>,
+    /// `Kind/namespace/name` of every object added, with where (an index into
+    /// `seen_sources`, and the document): a second definition is warned about (both are
+    /// analysed; which one a cluster holds depends on apply order).
+    seen_objects: foldhash::HashMap<String, (usize, usize)>,
+    /// The files of `seen_objects`, each once (a List's items share one).
+    seen_sources: Vec<String>,
     /// The first `file (document N)` holding each skipped kind.
     skipped_first: BTreeMap<String, String>,
 }
@@ -604,7 +608,7 @@ impl Loader<'_> {
             Ok(Added::Object) => {
                 *self.stats.objects.entry(kind).or_default() += 1;
                 if let Some(object) = object {
-                    self.note_duplicate(object, source);
+                    self.note_duplicate(object, &source);
                 }
             }
             Ok(Added::UnsupportedKind(k)) => {
@@ -623,23 +627,30 @@ impl Loader<'_> {
         }
     }
 
-    fn note_duplicate(&mut self, object: String, source: Source) {
-        match self.seen_objects.get(&object) {
-            Some(first) => {
+    fn note_duplicate(&mut self, object: String, source: &Source) {
+        use std::collections::hash_map::Entry;
+        match self.seen_objects.entry(object) {
+            Entry::Occupied(first) => {
+                let (file, document) = *first.get();
+                let object = first.key().clone();
                 let message = format!(
-                    "duplicate object: {object} is also defined in {} (document {}); both are analysed",
-                    first.file, first.document
+                    "duplicate object: {object} is also defined in {} (document {document}); both \
+                     are analysed",
+                    self.seen_sources.get(file).map_or("", String::as_str),
                 );
                 self.snap.warnings.push(Warning {
-                    file: source.file,
+                    file: source.file.clone(),
                     document: Some(source.document),
                     object: Some(object),
                     field: None,
                     message,
                 });
             }
-            None => {
-                self.seen_objects.insert(object, source);
+            Entry::Vacant(v) => {
+                if self.seen_sources.last() != Some(&source.file) {
+                    self.seen_sources.push(source.file.clone());
+                }
+                v.insert((self.seen_sources.len() - 1, source.document));
             }
         }
     }

@@ -263,13 +263,21 @@ impl Loader<'_> {
         self.stats.files += 1;
         self.stats.documents += 1;
         self.line = Some(line);
+        // Room for them all at once: growing past a hundred thousand workloads moved them
+        // (and faulted in pages) at each doubling, on one thread.
+        let workloads = chunks
+            .iter()
+            .flat_map(|(_, decoded)| decoded)
+            .filter(|d| matches!(d, Some((ingest::DecodedObject::Workload(_), ..))))
+            .count();
+        self.snap.workloads.reserve(workloads);
         let mut i = 0;
         for (chunk, decoded) in chunks {
             for (item, decoded) in chunk.into_iter().zip(decoded) {
                 if let Some((object_model, kind, object)) = decoded {
                     ingest::add_decoded(&mut self.snap, object_model);
                     *self.stats.objects.entry(kind).or_default() += 1;
-                    self.note_duplicate(object, source.clone());
+                    self.note_duplicate(object, &source);
                 } else {
                     match serde_json::from_str::<Value>(item.get()) {
                         Ok(value) => self.item(path, 0, value, &namespace, &format!(".items[{i}]")),
