@@ -315,6 +315,15 @@ mod tests {
       {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm", "namespace": "a"}}
     ]}"#;
 
+    /// What reading `dir` gives, as text, its `objects` or `objects.json` named `FILE`.
+    fn snapshot_text(dir: &std::path::Path) -> String {
+        let (snap, stats) =
+            load_paths(&[dir.to_path_buf()], &FileOptions::default()).expect("loads");
+        let text = format!("{snap:?} {stats:?}");
+        text.replace(&dir.join("objects.json").display().to_string(), "FILE")
+            .replace(&dir.join("objects").display().to_string(), "FILE")
+    }
+
     #[test]
     fn replicas_keep_their_node_and_the_first_readable_pod_stands_for_the_owner() {
         let pod = |name: &str, node: &str, containers: &str| {
@@ -438,19 +447,13 @@ mod tests {
         // sniffed and read as `Value`s.
         fs::write(fast.join("objects.json"), LIST).expect("write");
         fs::write(slow.join("objects"), LIST).expect("write");
-        let read = |dir: &std::path::Path| {
-            let (snap, stats) =
-                load_paths(&[dir.to_path_buf()], &FileOptions::default()).expect("loads");
-            let text = format!("{snap:?} {stats:?}");
-            text.replace(&dir.join("objects.json").display().to_string(), "FILE")
-                .replace(&dir.join("objects").display().to_string(), "FILE")
-        };
-        let (a, b) = (read(&fast), read(&slow));
+        let (a, b) = (snapshot_text(&fast), snapshot_text(&slow));
         let _ = fs::remove_dir_all(&root);
         assert!(a.contains(r#"field: Some("spec.containers")"#), "{a}");
         assert!(a.contains("gen-<generated>"), "{a}");
         assert_eq!(a, b);
     }
+
     #[test]
     fn a_large_list_is_read_compacted_and_still_reports_places_in_the_file_as_written() {
         let root = std::env::temp_dir().join(format!("kubepath-big-{}", std::process::id()));
@@ -471,14 +474,11 @@ mod tests {
         // Cut short: not JSON, so it is read again as written and the error says where.
         let lines = big.lines().count();
         fs::write(cut.join("objects.json"), &big[..big.len() - 3]).expect("write");
-        let read = |dir: &std::path::Path| {
-            let (snap, stats) =
-                load_paths(&[dir.to_path_buf()], &FileOptions::default()).expect("loads");
-            let text = format!("{snap:?} {stats:?}");
-            text.replace(&dir.join("objects.json").display().to_string(), "FILE")
-                .replace(&dir.join("objects").display().to_string(), "FILE")
-        };
-        let (a, b, c) = (read(&fast), read(&slow), read(&cut));
+        let (a, b, c) = (
+            snapshot_text(&fast),
+            snapshot_text(&slow),
+            snapshot_text(&cut),
+        );
         let _ = fs::remove_dir_all(&root);
         assert!(a.contains(r#"field: Some("spec.containers")"#), "{a}");
         assert!(
