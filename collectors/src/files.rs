@@ -327,30 +327,10 @@ impl Loader<'_> {
                 None => {}
             }
         }
-        let Some(bytes) = self.read_file(path, declared.is_some()) else {
+        let Some(whole) = self.read_text(path, declared.is_some()) else {
             return;
         };
-        // Problems with files that are not manifests by name are not the user's concern.
-        let reject = |this: &mut Self, message: String| {
-            if declared.is_some() {
-                this.warn(path, None, message);
-            } else {
-                this.stats.skipped_files += 1;
-            }
-        };
-        let text = match std::str::from_utf8(&bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                return reject(
-                    self,
-                    format!(
-                        "not UTF-8 text (invalid byte at offset {}); skipped",
-                        e.valid_up_to()
-                    ),
-                );
-            }
-        };
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let text = whole.strip_prefix('\u{feff}').unwrap_or(&whole);
         let (format, sniffed) = match declared {
             Some(f) => (f, false),
             None => match sniff(text) {
@@ -414,9 +394,10 @@ impl Loader<'_> {
         }
     }
 
-    /// The bytes of `path`, or `None` when it cannot be read, is empty or is binary (said
-    /// when the file is a manifest by name, `declared`; counted as skipped otherwise).
-    fn read_file(&mut self, path: &Path, declared: bool) -> Option<Vec<u8>> {
+    /// The text of `path`, or `None` when it cannot be read, or is empty, binary or not
+    /// UTF-8. Problems with files that are not manifests by name (`declared`) are not the
+    /// user's concern: those are counted as skipped, not warned about.
+    fn read_text(&mut self, path: &Path, declared: bool) -> Option<String> {
         let read::Read { bytes, has_nul } = match read::read(path) {
             Ok(r) => r,
             Err(e) => {
@@ -426,11 +407,17 @@ impl Loader<'_> {
             }
         };
         let problem = if bytes.iter().all(u8::is_ascii_whitespace) {
-            "empty file"
+            "empty file".to_string()
         } else if has_nul {
-            "binary file (contains NUL bytes); skipped"
+            "binary file (contains NUL bytes); skipped".to_string()
         } else {
-            return Some(bytes);
+            match String::from_utf8(bytes) {
+                Ok(text) => return Some(text),
+                Err(e) => format!(
+                    "not UTF-8 text (invalid byte at offset {}); skipped",
+                    e.utf8_error().valid_up_to()
+                ),
+            }
         };
         if declared {
             self.warn(path, None, problem);

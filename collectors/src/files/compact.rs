@@ -20,7 +20,7 @@ use rayon::prelude::*;
 /// second read a file that is not a List then needs, cost more than they save.
 pub(super) const MIN_LEN: u64 = 16 << 20;
 
-/// The file is read and compacted in blocks of this size, one per core at a time, so that
+/// The file is read and compacted in blocks of this size, two per core at a time, so that
 /// only the compacted text is ever held whole: the blocks are reused, and stay in cache
 /// between the read and the compaction. (Reading `pods.json` whole first spent more time
 /// faulting in the 821 MB buffer's pages than copying into it.)
