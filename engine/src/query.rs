@@ -11,7 +11,7 @@ use petgraph::Direction;
 use petgraph::graph::NodeIndex;
 
 use crate::graph::{AttackGraph, id};
-use crate::search::{Chain, Layers, best_split, is_entry, make_chain, rank};
+use crate::search::{Arcs, Chain, Layers, best_split, is_entry, make_chain, rank};
 
 fn impact(g: &AttackGraph, n: NodeIndex) -> f64 {
     g.graph[n].kind.impact().unwrap_or(1.0)
@@ -43,9 +43,10 @@ pub fn chains_between(
         sources.retain(|&s| s != inet);
         chains.extend(internet_chains_to(g, inet, &targets, max_hops));
     }
+    let arcs = Arcs::of(g);
     if sources.len() <= targets.len() {
         for &s in &sources {
-            let layers = Layers::compute(g, s, max_hops, Direction::Outgoing);
+            let layers = Layers::compute(g, &arcs, s, max_hops, Direction::Outgoing);
             for &t in targets.iter().filter(|&&t| t != s) {
                 if let Some(mut path) = layers.path(g, t, max_hops) {
                     path.reverse(); // forward layers walk back from the target
@@ -55,7 +56,7 @@ pub fn chains_between(
         }
     } else {
         for &t in &targets {
-            let layers = Layers::compute(g, t, max_hops, Direction::Incoming);
+            let layers = Layers::compute(g, &arcs, t, max_hops, Direction::Incoming);
             for &s in sources.iter().filter(|&&s| s != t) {
                 if let Some(path) = layers.path(g, s, max_hops) {
                     chains.push(make_chain(g, s, t, impact(g, t), &path));
@@ -74,7 +75,8 @@ fn internet_chains_to(
     targets: &[NodeIndex],
     max_hops: usize,
 ) -> Vec<Chain> {
-    let forward = crate::search::entry_prefixes(g, internet, max_hops);
+    let arcs = Arcs::of(g);
+    let forward = crate::search::entry_prefixes(g, &arcs, internet, max_hops);
     let mut entries: Vec<NodeIndex> = g
         .graph
         .edge_indices()
@@ -84,7 +86,7 @@ fn internet_chains_to(
     entries = sorted(g, &entries);
     let mut chains = Vec::new();
     for &t in targets.iter().filter(|&&t| t != internet) {
-        let backward = Layers::compute(g, t, max_hops, Direction::Incoming);
+        let backward = Layers::compute(g, &arcs, t, max_hops, Direction::Incoming);
         for &entry in &entries {
             if let Some(path) = best_split(g, &forward, &backward, entry, max_hops) {
                 chains.push(make_chain(g, internet, t, impact(g, t), &path));
@@ -98,7 +100,7 @@ fn internet_chains_to(
 /// chain from the nearest-in-likelihood source; ordered by node id.
 pub fn reachable_from(g: &AttackGraph, sources: &[NodeIndex], max_hops: usize) -> Vec<Chain> {
     let sources = sorted(g, sources);
-    let layers = Layers::compute_from(g, &sources, max_hops, Direction::Outgoing);
+    let layers = Layers::compute_from(g, &Arcs::of(g), &sources, max_hops, Direction::Outgoing);
     let mut out = Vec::new();
     for v in sorted(g, &g.graph.node_indices().collect::<Vec<_>>()) {
         if sources.contains(&v) || layers.value(max_hops, v) <= 0.0 {
@@ -124,7 +126,7 @@ pub fn reachable_from(g: &AttackGraph, sources: &[NodeIndex], max_hops: usize) -
 /// best chain to one of them; ordered by node id.
 pub fn reaching(g: &AttackGraph, targets: &[NodeIndex], max_hops: usize) -> Vec<Chain> {
     let targets = sorted(g, targets);
-    let layers = Layers::compute_from(g, &targets, max_hops, Direction::Incoming);
+    let layers = Layers::compute_from(g, &Arcs::of(g), &targets, max_hops, Direction::Incoming);
     let mut out = Vec::new();
     for v in sorted(g, &g.graph.node_indices().collect::<Vec<_>>()) {
         if targets.contains(&v) || layers.value(max_hops, v) <= 0.0 {

@@ -193,7 +193,7 @@ pub fn analyze_graph(
     mut warnings: Vec<Warning>,
     options: &Options,
 ) -> Analysis {
-    let mut chains = internet_chains(&graph, options.max_hops);
+    let found = found_chains(&graph, options.max_hops);
     let mut summary = Summary {
         nodes: graph.graph.node_count(),
         edges: graph.graph.edge_count(),
@@ -202,17 +202,21 @@ pub fn analyze_graph(
             .node_weights()
             .filter(|n| n.kind == NodeKind::Workload)
             .count(),
-        chains: chains.len(),
+        chains: found.len(),
         ..Summary::default()
     };
-    for c in &chains {
-        *summary.by_severity.entry(c.severity).or_default() += 1;
-        if !summary.targets.contains(&c.target) {
-            summary.targets.push(c.target.clone());
+    for f in &found {
+        *summary
+            .by_severity
+            .entry(Severity::of_score(f.score))
+            .or_default() += 1;
+        let target = graph.node_id(f.sink);
+        if !summary.targets.iter().any(|t| t == target) {
+            summary.targets.push(target.to_string());
         }
     }
     summary.targets.sort();
-    chains.truncate(options.top);
+    let chains = written(&graph, found, options.top);
     warnings.sort();
     warnings.dedup();
     Analysis {
@@ -233,24 +237,45 @@ pub(crate) fn is_entry(technique: &str) -> bool {
 /// chain's entry is the workload the attacker lands on from the internet, so each (entry,
 /// sink) pair is one distinct way in (a prefix through another workload is that workload's
 /// chain, not this one's).
-pub(crate) fn entry_prefixes(g: &AttackGraph, internet: NodeIndex, max_hops: usize) -> Layers {
-    Layers::compute_through(g, &[internet], max_hops, Direction::Outgoing, |n| {
+pub(crate) fn entry_prefixes(
+    g: &AttackGraph,
+    arcs: &Arcs,
+    internet: NodeIndex,
+    max_hops: usize,
+) -> Layers {
+    Layers::compute_through(g, arcs, &[internet], max_hops, Direction::Outgoing, |n| {
         g.graph[n].kind != NodeKind::Workload
     })
 }
 
 /// Every distinct chain from `internet` to an admin sink within `max_hops`, ranked.
 pub fn internet_chains(g: &AttackGraph, max_hops: usize) -> Vec<Chain> {
+    top_internet_chains(g, max_hops, usize::MAX)
+}
+
+/// The best `top` of [`internet_chains`], as it ranks them, writing out only those.
+pub fn top_internet_chains(g: &AttackGraph, max_hops: usize, top: usize) -> Vec<Chain> {
+    written(g, found_chains(g, max_hops), top)
+}
+
+/// Every distinct chain from `internet` to an admin sink within `max_hops`, ranked.
+fn found_chains(g: &AttackGraph, max_hops: usize) -> Vec<Found> {
     let Some(internet) = g.find(id::INTERNET) else {
         return Vec::new();
     };
-    let forward = entry_prefixes(g, internet, max_hops);
-    let mut entries: Vec<NodeIndex> = g
-        .graph
-        .edge_indices()
-        .filter(|&e| is_entry(g.graph[e].technique.id))
-        .filter_map(|e| g.graph.edge_endpoints(e).map(|(_, b)| b))
-        .collect();
+    use rayon::prelude::*;
+    // Two passes over the graph's edges, one per core.
+    let (arcs, mut entries) = rayon::join(
+        || Arcs::of(g),
+        || {
+            g.graph
+                .edge_references()
+                .filter(|e| is_entry(e.weight().technique.id))
+                .map(|e| e.target())
+                .collect::<Vec<NodeIndex>>()
+        },
+    );
+    let forward = entry_prefixes(g, &arcs, internet, max_hops);
     entries.sort_by(|a, b| g.node_id(*a).cmp(g.node_id(*b)));
     entries.dedup();
     let mut sinks: Vec<NodeIndex> = g
@@ -261,31 +286,105 @@ pub fn internet_chains(g: &AttackGraph, max_hops: usize) -> Vec<Chain> {
     sinks.sort_by(|a, b| g.node_id(*a).cmp(g.node_id(*b)));
 
     // Sinks, and the entries of each, are independent searches: run them in parallel and
-    // rank the union, which `rank` orders totally (the result does not depend on the
+    // rank the union, which `rank_found` orders totally (the result does not depend on the
     // schedule).
-    use rayon::prelude::*;
-    let mut chains: Vec<Chain> = sinks
+    let mut found: Vec<Found> = sinks
         .par_iter()
         .flat_map(|&sink| {
             let impact = g.graph[sink].kind.impact().unwrap_or(1.0);
-            let backward = Layers::compute(g, sink, max_hops, Direction::Incoming);
+            let backward = Layers::compute(g, &arcs, sink, max_hops, Direction::Incoming);
             entries
                 .par_iter()
                 .filter_map(|&entry| {
                     let path = best_split(g, &forward, &backward, entry, max_hops)?;
-                    Some(make_chain(g, internet, sink, impact, &path))
+                    Some(Found::new(g, internet, sink, impact, path))
                 })
                 .collect::<Vec<_>>()
         })
         .collect();
-    rank(&mut chains);
-    chains
+    rank_found(g, &mut found);
+    found
+}
+
+/// A chain found and ranked but not yet written out as a [`Chain`] (which copies every
+/// step's evidence): a scan lists only its best few.
+pub(crate) struct Found {
+    source: NodeIndex,
+    sink: NodeIndex,
+    impact: f64,
+    path: Vec<EdgeIndex>,
+    /// As [`make_chain`] computes it.
+    score: f64,
+}
+
+impl Found {
+    fn new(
+        g: &AttackGraph,
+        source: NodeIndex,
+        sink: NodeIndex,
+        impact: f64,
+        path: Vec<EdgeIndex>,
+    ) -> Found {
+        let mut score = impact;
+        for &e in &path {
+            if g.graph.edge_endpoints(e).is_some() {
+                score *= g.graph[e].likelihood;
+            }
+        }
+        Found {
+            source,
+            sink,
+            impact,
+            path,
+            score,
+        }
+    }
+
+    /// The node ids along the chain, source first ([`Chain::nodes`]).
+    fn nodes<'g>(&self, g: &'g AttackGraph) -> impl Iterator<Item = &'g str> {
+        std::iter::once(g.node_id(self.source)).chain(
+            self.path
+                .iter()
+                .filter_map(|&e| g.graph.edge_endpoints(e))
+                .map(|(_, b)| g.node_id(b)),
+        )
+    }
+
+    fn steps(&self, g: &AttackGraph) -> usize {
+        self.path
+            .iter()
+            .filter(|&&e| g.graph.edge_endpoints(e).is_some())
+            .count()
+    }
+}
+
+/// [`rank`]'s order, on chains not yet written out.
+fn rank_found(g: &AttackGraph, found: &mut [Found]) {
+    found.sort_by(|x, y| {
+        y.score
+            .total_cmp(&x.score)
+            .then(x.steps(g).cmp(&y.steps(g)))
+            .then_with(|| x.nodes(g).cmp(y.nodes(g)))
+    });
+}
+
+/// The first `top` of ranked chains, written out and numbered from 1.
+fn written(g: &AttackGraph, found: Vec<Found>, top: usize) -> Vec<Chain> {
+    found
+        .into_iter()
+        .take(top)
+        .enumerate()
+        .map(|(i, f)| Chain {
+            rank: i + 1,
+            ..make_chain(g, f.source, f.sink, f.impact, &f.path)
+        })
+        .collect()
 }
 
 /// The best chain from `from` to `to` within `max_hops`, if any (for queries).
 pub fn best_chain(g: &AttackGraph, from: &str, to: &str, max_hops: usize) -> Option<Chain> {
     let (a, b) = (g.find(from)?, g.find(to)?);
-    let layers = Layers::compute(g, b, max_hops, Direction::Incoming);
+    let layers = Layers::compute(g, &Arcs::of(g), b, max_hops, Direction::Incoming);
     let path = layers.path(g, a, max_hops)?;
     let impact = g.graph[b].kind.impact().unwrap_or(1.0);
     Some(make_chain(g, a, b, impact, &path))
@@ -394,6 +493,22 @@ pub(crate) fn make_chain(
     }
 }
 
+/// What a walk reads of each edge (source, target, id, likelihood), in the graph's edge
+/// order: built once per search and read once per layer, it stays in cache where the graph's
+/// edges, which carry their evidence, would not.
+pub(crate) struct Arcs(Vec<(NodeIndex, NodeIndex, EdgeIndex, f64)>);
+
+impl Arcs {
+    pub(crate) fn of(g: &AttackGraph) -> Arcs {
+        Arcs(
+            g.graph
+                .edge_references()
+                .map(|e| (e.source(), e.target(), e.id(), e.weight().likelihood))
+                .collect(),
+        )
+    }
+}
+
 /// Best-product values by hop budget from (or to) one root node.
 ///
 /// `value(h, v)` is the best product of likelihoods over paths of at most `h` steps between
@@ -411,28 +526,31 @@ pub(crate) struct Layers {
 impl Layers {
     pub(crate) fn compute(
         g: &AttackGraph,
+        arcs: &Arcs,
         root: NodeIndex,
         max_hops: usize,
         direction: Direction,
     ) -> Layers {
-        Layers::compute_from(g, &[root], max_hops, direction)
+        Layers::compute_from(g, arcs, &[root], max_hops, direction)
     }
 
     /// Like `compute` from several roots at once (each at value 1): the best path from (or
     /// to) any of them, in the same O(max_hops x edges).
     pub(crate) fn compute_from(
         g: &AttackGraph,
+        arcs: &Arcs,
         roots: &[NodeIndex],
         max_hops: usize,
         direction: Direction,
     ) -> Layers {
-        Layers::compute_through(g, roots, max_hops, direction, |_| true)
+        Layers::compute_through(g, arcs, roots, max_hops, direction, |_| true)
     }
 
     /// Like `compute_from`, walking on only from nodes `through` accepts (roots included);
     /// other nodes are reached but end the walk.
     pub(crate) fn compute_through(
         g: &AttackGraph,
+        arcs: &Arcs,
         roots: &[NodeIndex],
         max_hops: usize,
         direction: Direction,
@@ -446,6 +564,20 @@ impl Layers {
                 *v = 1.0;
             }
         }
+        // The edges the walk may take, nearer endpoint first; those leaving a node
+        // `through` refuses are never read again.
+        let arcs: Vec<(NodeIndex, NodeIndex, EdgeIndex, f64)> = arcs
+            .0
+            .iter()
+            .filter_map(|&(source, target, edge, likelihood)| {
+                let (near, far) = match direction {
+                    Direction::Incoming => (target, source),
+                    Direction::Outgoing => (source, target),
+                };
+                through(near).then_some((near, far, edge, likelihood))
+            })
+            .collect();
+        let mut settled = false;
         for h in 1..=max_hops {
             let (prev, cur) = value.split_at_mut(h * n);
             let prev = &prev[(h - 1) * n..];
@@ -454,17 +586,19 @@ impl Layers {
             let (vprev, vcur) = via.split_at_mut(h * n);
             let vcur = &mut vcur[..n];
             vcur.copy_from_slice(&vprev[(h - 1) * n..]);
+            // A layer is a function of the one before: once one changes nothing, every
+            // later layer is the same copy.
+            if settled {
+                continue;
+            }
+            let mut changed = false;
             // Relax every edge once per layer: `near` is the endpoint nearer the root.
-            for e in g.graph.edge_references() {
-                let (near, far) = match direction {
-                    Direction::Incoming => (e.target(), e.source()),
-                    Direction::Outgoing => (e.source(), e.target()),
-                };
+            for &(near, far, edge, likelihood) in &arcs {
                 let base = prev[near.index()];
-                if base <= 0.0 || !through(near) {
+                if base <= 0.0 {
                     continue;
                 }
-                let cand = base * e.weight().likelihood;
+                let cand = base * likelihood;
                 let slot = far.index();
                 let old = cur[slot];
                 let strictly = cand > old * (1.0 + 1e-12) && cand > old;
@@ -480,9 +614,11 @@ impl Layers {
                     });
                 if strictly || tie_better {
                     cur[slot] = cand;
-                    vcur[slot] = Some(e.id());
+                    vcur[slot] = Some(edge);
+                    changed = true;
                 }
             }
+            settled = !changed;
         }
         Layers {
             n,
@@ -601,6 +737,104 @@ mod tests {
         );
         assert!((c.score - 0.45).abs() < 1e-9);
         assert_eq!(c.severity, Severity::Critical);
+    }
+
+    /// Many entries into two sinks, with equal scores of different lengths and equal
+    /// scores and lengths told apart only by node ids.
+    fn many_chains() -> AttackGraph {
+        let mut g = AttackGraph::new();
+        for (i, l) in [0.9, 0.5, 0.5, 0.5, 0.7].into_iter().enumerate() {
+            let svc = format!("service:a/s{i}");
+            let w = format!("workload:a/Deployment/w{i}");
+            let sa = format!("sa:a/w{}", i % 3);
+            step(
+                &mut g,
+                "internet",
+                &svc,
+                &exposure::EXPOSED_LOADBALANCER,
+                1.0,
+            );
+            step(&mut g, &svc, &w, &exposure::APP_COMPROMISE, l);
+            step(&mut g, &w, &sa, &identity::POD_SA_TOKEN, 1.0);
+        }
+        step(
+            &mut g,
+            "sa:a/w0",
+            "cluster-admin",
+            &rbac::RBAC_CLUSTER_ADMIN,
+            1.0,
+        );
+        step(&mut g, "sa:a/w1", "group:g", &rbac::MEMBER_OF, 1.0);
+        step(
+            &mut g,
+            "group:g",
+            "cluster-admin",
+            &rbac::RBAC_CLUSTER_ADMIN,
+            1.0,
+        );
+        step(
+            &mut g,
+            "sa:a/w2",
+            "aws-role:arn:aws:iam::1:role/r",
+            &aws::IRSA_ASSUME,
+            1.0,
+        );
+        step(
+            &mut g,
+            "aws-role:arn:aws:iam::1:role/r",
+            "aws-admin:1",
+            &aws::AWS_ADMIN,
+            1.0,
+        );
+        g
+    }
+
+    #[test]
+    fn chains_are_ranked_and_the_top_ones_are_the_first_of_them_all() {
+        let g = many_chains();
+        let all = internet_chains(&g, 8);
+        assert_eq!(all.len(), 5, "{all:#?}");
+        let mut again = all.clone();
+        rank(&mut again);
+        assert_eq!(again, all);
+        // Equal scores (0.5): the 4 steps to cluster-admin first, though its node ids sort
+        // last, then the two of 5 steps by node ids.
+        let half: Vec<(usize, &str)> = all
+            .iter()
+            .filter(|c| (c.score - 0.5).abs() < 1e-9)
+            .map(|c| (c.steps.len(), c.steps[0].to.as_str()))
+            .collect();
+        assert_eq!(
+            half,
+            vec![
+                (4, "service:a/s3"),
+                (5, "service:a/s1"),
+                (5, "service:a/s2")
+            ]
+        );
+        for top in [0, 1, 3, 5, 6, usize::MAX] {
+            let want = &all[..top.min(all.len())];
+            assert_eq!(top_internet_chains(&g, 8, top), want, "top {top}");
+        }
+    }
+
+    #[test]
+    fn a_scan_writes_out_its_top_chains_and_counts_them_all() {
+        let g = many_chains();
+        let all = internet_chains(&g, 8);
+        let options = Options {
+            top: 2,
+            ..Options::default()
+        };
+        let a = analyze_graph(g, Vec::new(), &options);
+        assert_eq!(a.chains, all[..2]);
+        assert_eq!(a.summary.chains, 5);
+        assert_eq!(a.summary.targets, vec!["aws-admin:1", "cluster-admin"]);
+        let mut by_severity = BTreeMap::new();
+        for c in &all {
+            *by_severity.entry(c.severity).or_insert(0) += 1;
+        }
+        assert_eq!(a.summary.by_severity, by_severity);
     }
 
     #[test]

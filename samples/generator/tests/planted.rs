@@ -78,6 +78,15 @@ fn scan_finds_every_planted_chain() {
             ..Options::default()
         },
     );
+    // A scan writes out only its top chains: they are the first of them all.
+    let (g, _) = kubepath_engine::build_graph(&snap);
+    let top = kubepath_engine::search::top_internet_chains(&g, Options::default().max_hops, 10);
+    assert!(
+        analysis.chains.len() > 10,
+        "{} chains",
+        analysis.chains.len()
+    );
+    assert_eq!(top, analysis.chains[..10]);
     for (workload, target) in PLANTED_CHAINS {
         let found = analysis
             .chains
