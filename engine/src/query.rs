@@ -11,11 +11,7 @@ use petgraph::Direction;
 use petgraph::graph::NodeIndex;
 
 use crate::graph::{AttackGraph, id};
-use crate::search::{Arcs, Chain, Layers, best_split, is_entry, make_chain, rank};
-
-fn impact(g: &AttackGraph, n: NodeIndex) -> f64 {
-    g.graph[n].kind.impact().unwrap_or(1.0)
-}
+use crate::search::{Arcs, Chain, Layers, best_split, entry_workloads, impact, make_chain, rank};
 
 fn sorted(g: &AttackGraph, nodes: &[NodeIndex]) -> Vec<NodeIndex> {
     let mut v = nodes.to_vec();
@@ -77,13 +73,7 @@ fn internet_chains_to(
 ) -> Vec<Chain> {
     let arcs = Arcs::of(g);
     let forward = crate::search::entry_prefixes(g, &arcs, internet, max_hops);
-    let mut entries: Vec<NodeIndex> = g
-        .graph
-        .edge_indices()
-        .filter(|&e| is_entry(g.graph[e].technique.id))
-        .filter_map(|e| g.graph.edge_endpoints(e).map(|(_, b)| b))
-        .collect();
-    entries = sorted(g, &entries);
+    let entries = entry_workloads(g);
     let mut chains = Vec::new();
     for &t in targets.iter().filter(|&&t| t != internet) {
         let backward = Layers::compute(g, &arcs, t, max_hops, Direction::Incoming);

@@ -248,6 +248,19 @@ pub(crate) fn entry_prefixes(
     })
 }
 
+/// The workloads an entry step (from outside the cluster) lands on, by node id.
+pub(crate) fn entry_workloads(g: &AttackGraph) -> Vec<NodeIndex> {
+    let mut entries: Vec<NodeIndex> = g
+        .graph
+        .edge_references()
+        .filter(|e| is_entry(e.weight().technique.id))
+        .map(|e| e.target())
+        .collect();
+    entries.sort_by(|a, b| g.node_id(*a).cmp(g.node_id(*b)));
+    entries.dedup();
+    entries
+}
+
 /// Every distinct chain from `internet` to an admin sink within `max_hops`, ranked.
 pub fn internet_chains(g: &AttackGraph, max_hops: usize) -> Vec<Chain> {
     top_internet_chains(g, max_hops, usize::MAX)
@@ -265,19 +278,8 @@ fn found_chains(g: &AttackGraph, max_hops: usize) -> Vec<Found> {
     };
     use rayon::prelude::*;
     // Two passes over the graph's edges, one per core.
-    let (arcs, mut entries) = rayon::join(
-        || Arcs::of(g),
-        || {
-            g.graph
-                .edge_references()
-                .filter(|e| is_entry(e.weight().technique.id))
-                .map(|e| e.target())
-                .collect::<Vec<NodeIndex>>()
-        },
-    );
+    let (arcs, entries) = rayon::join(|| Arcs::of(g), || entry_workloads(g));
     let forward = entry_prefixes(g, &arcs, internet, max_hops);
-    entries.sort_by(|a, b| g.node_id(*a).cmp(g.node_id(*b)));
-    entries.dedup();
     let mut sinks: Vec<NodeIndex> = g
         .graph
         .node_indices()
@@ -291,13 +293,13 @@ fn found_chains(g: &AttackGraph, max_hops: usize) -> Vec<Found> {
     let mut found: Vec<Found> = sinks
         .par_iter()
         .flat_map(|&sink| {
-            let impact = g.graph[sink].kind.impact().unwrap_or(1.0);
+            let worth = impact(g, sink);
             let backward = Layers::compute(g, &arcs, sink, max_hops, Direction::Incoming);
             entries
                 .par_iter()
                 .filter_map(|&entry| {
                     let path = best_split(g, &forward, &backward, entry, max_hops)?;
-                    Some(Found::new(g, internet, sink, impact, path))
+                    Some(Found::new(g, internet, sink, worth, path))
                 })
                 .collect::<Vec<_>>()
         })
@@ -306,12 +308,17 @@ fn found_chains(g: &AttackGraph, max_hops: usize) -> Vec<Found> {
     found
 }
 
+/// The weight of a chain ending at `n`: its kind's impact, 1 where it has none (a query's
+/// own target).
+pub(crate) fn impact(g: &AttackGraph, n: NodeIndex) -> f64 {
+    g.graph[n].kind.impact().unwrap_or(1.0)
+}
+
 /// A chain found and ranked but not yet written out as a [`Chain`] (which copies every
 /// step's evidence): a scan lists only its best few.
 pub(crate) struct Found {
     source: NodeIndex,
     sink: NodeIndex,
-    impact: f64,
     path: Vec<EdgeIndex>,
     /// As [`make_chain`] computes it.
     score: f64,
@@ -334,7 +341,6 @@ impl Found {
         Found {
             source,
             sink,
-            impact,
             path,
             score,
         }
@@ -376,7 +382,7 @@ fn written(g: &AttackGraph, found: Vec<Found>, top: usize) -> Vec<Chain> {
         .enumerate()
         .map(|(i, f)| Chain {
             rank: i + 1,
-            ..make_chain(g, f.source, f.sink, f.impact, &f.path)
+            ..make_chain(g, f.source, f.sink, impact(g, f.sink), &f.path)
         })
         .collect()
 }
@@ -386,8 +392,7 @@ pub fn best_chain(g: &AttackGraph, from: &str, to: &str, max_hops: usize) -> Opt
     let (a, b) = (g.find(from)?, g.find(to)?);
     let layers = Layers::compute(g, &Arcs::of(g), b, max_hops, Direction::Incoming);
     let path = layers.path(g, a, max_hops)?;
-    let impact = g.graph[b].kind.impact().unwrap_or(1.0);
-    Some(make_chain(g, a, b, impact, &path))
+    Some(make_chain(g, a, b, impact(g, b), &path))
 }
 
 /// Sort by score (desc), then fewer steps, then ids; number from 1.
@@ -677,6 +682,13 @@ mod tests {
         g.add_edge(from, to, t.edge_with(l, Vec::new(), "fix"));
     }
 
+    /// `sa` assumes an IAM role (IRSA, at `likelihood`) that is admin of account 1.
+    fn irsa_to_aws_admin(g: &mut AttackGraph, sa: &str, likelihood: f64) {
+        let role = "aws-role:arn:aws:iam::1:role/r";
+        step(g, sa, role, &aws::IRSA_ASSUME, likelihood);
+        step(g, role, "aws-admin:1", &aws::AWS_ADMIN, 1.0);
+    }
+
     /// internet -> svc -> web -> sa:web -> cluster-admin, plus a weaker detour.
     fn two_routes() -> AttackGraph {
         let mut g = AttackGraph::new();
@@ -772,20 +784,7 @@ mod tests {
             &rbac::RBAC_CLUSTER_ADMIN,
             1.0,
         );
-        step(
-            &mut g,
-            "sa:a/w2",
-            "aws-role:arn:aws:iam::1:role/r",
-            &aws::IRSA_ASSUME,
-            1.0,
-        );
-        step(
-            &mut g,
-            "aws-role:arn:aws:iam::1:role/r",
-            "aws-admin:1",
-            &aws::AWS_ADMIN,
-            1.0,
-        );
+        irsa_to_aws_admin(&mut g, "sa:a/w2", 1.0);
         g
     }
 
@@ -893,20 +892,7 @@ mod tests {
     #[test]
     fn every_sink_is_a_target() {
         let mut g = two_routes();
-        step(
-            &mut g,
-            "sa:a/web",
-            "aws-role:arn:aws:iam::1:role/r",
-            &aws::IRSA_ASSUME,
-            0.95,
-        );
-        step(
-            &mut g,
-            "aws-role:arn:aws:iam::1:role/r",
-            "aws-admin:1",
-            &aws::AWS_ADMIN,
-            1.0,
-        );
+        irsa_to_aws_admin(&mut g, "sa:a/web", 0.95);
         let targets: Vec<_> = internet_chains(&g, 8)
             .into_iter()
             .map(|c| c.target)
